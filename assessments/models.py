@@ -1,0 +1,1 @@
+"""Competency frameworks, assessments and evidence (filled by the assessments work)."""

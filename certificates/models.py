@@ -1,0 +1,1 @@
+"""Certificate records (filled by the certificates work)."""

@@ -1,0 +1,28 @@
+"""Fast, isolated settings for the test suite."""
+
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, env
+
+SECRET_KEY = "test-only-key"  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WAGTAILADMIN_BASE_URL = "http://testserver"
+# Rate limits stay on in tests (some tests prove them) but allauth keeps its counters in the
+# locmem cache above, which is cleared between tests by the conftest.
+
+TEST_OUTPUT_DIR = Path(env("IMH_TEST_OUTPUT_DIR", str(BASE_DIR / "test-output")))
+# Real H5P packages made by other projects, kept beside the checkout and never committed.
+IMH_H5P_FIXTURES_DIR = Path(
+    env("IMH_H5P_FIXTURES_DIR", str(BASE_DIR.parent / "shared" / "fixtures" / "h5p"))
+)

@@ -1,0 +1,8 @@
+"""Employers (trusts, councils, nurseries), their staff memberships and managers."""
+
+from django.apps import AppConfig
+
+
+class OrganisationsConfig(AppConfig):
+    name = "organisations"
+    verbose_name = "Organisations"
