@@ -300,7 +300,9 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
-        "font-src": [SELF, "data:"],
+        # The NHS.UK stylesheet loads its Frutiger web fonts from the NHS's asset host; where
+        # they cannot load, it falls back to Arial.
+        "font-src": [SELF, "data:", *env_list("IMH_CSP_FONT_SRC", "https://assets.nhs.uk")],
         "connect-src": [SELF],
         "frame-src": [SELF, "https://www.youtube-nocookie.com", "https://player.vimeo.com"],
         "media-src": [SELF],

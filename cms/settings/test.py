@@ -26,3 +26,5 @@ TEST_OUTPUT_DIR = Path(env("IMH_TEST_OUTPUT_DIR", str(BASE_DIR / "test-output"))
 IMH_H5P_FIXTURES_DIR = Path(
     env("IMH_H5P_FIXTURES_DIR", str(BASE_DIR.parent / "shared" / "fixtures" / "h5p"))
 )
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,69 @@
+# One command for each habit. `make demo` runs the site; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export DJANGO_SETTINGS_MODULE ?= cms.settings.dev
+
+.PHONY: help setup venv python-deps npm-deps static migrate demo test test-fast lint format bench system-deps clean
+
+help:
+	@echo "make demo    set up, load demo content and serve http://127.0.0.1:8000/ with a task worker"
+	@echo "make test    set up and run the whole test suite (browser tests included)"
+	@echo "make lint    ruff check and format check"
+	@echo "make bench   run the performance benchmarks"
+
+setup: python-deps npm-deps static migrate
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.12 for example.")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+venv: $(PY)
+
+# Reinstall only when the declared dependencies change.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+python-deps: $(VENV)/.installed
+
+# h5p-standalone's install script only checks for yarn; nothing needs to run.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+npm-deps: node_modules/.installed
+
+static: python-deps npm-deps
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+migrate: python-deps
+	$(PY) manage.py migrate --noinput --verbosity 1
+
+demo: setup
+	$(PY) manage.py demo_load
+	@scripts/serve-demo.sh "$(PY)"
+
+system-deps:
+	@scripts/system-deps.sh
+
+test: system-deps setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: python-deps
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: python-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: python-deps
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles test-output

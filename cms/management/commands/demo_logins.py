@@ -1,0 +1,33 @@
+"""Print the demo's logins and main URLs (after `demo_load`)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from cms.demo import DEMO_PASSWORD, DEMO_USERS
+
+
+class Command(BaseCommand):
+    help = "Print the demo logins and the main URLs."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+
+    def handle(self, *args, base_url: str, **options):
+        base = base_url.rstrip("/")
+        out = self.stdout
+        out.write("")
+        out.write(self.style.SUCCESS("IMH Learning demo"))
+        out.write(f"  Site:                  {base}/")
+        out.write(f"  Log in:                {base}/accounts/login/")
+        out.write(f"  Your account:          {base}/accounts/")
+        out.write(f"  Your organisations:    {base}/organisations/")
+        out.write(f"  Courses:               {base}/courses/")
+        out.write(f"  Wagtail admin:         {base}/admin/")
+        out.write("")
+        out.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
+        for user in DEMO_USERS:
+            out.write(f"  {user.email:<24} {user.description}")
+        out.write("")
+        out.write("Emails the demo sends are printed below by the task worker. Ctrl+C stops.")
+        out.write("")
