@@ -76,3 +76,12 @@ def test_home_page_query_count_is_small(client, django_assert_max_num_queries):
     client.get("/")
     with django_assert_max_num_queries(6):
         client.get("/")
+
+
+@pytest.mark.django_db
+def test_only_the_wagtail_admin_allows_inline_scripts(client):
+    public = client.get("/").headers["Content-Security-Policy"]
+    admin = client.get("/admin/login/").headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in public
+    assert "script-src 'self' 'unsafe-inline'" in admin
+    assert "object-src 'none'" in admin
