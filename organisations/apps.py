@@ -6,3 +6,11 @@ from django.apps import AppConfig
 class OrganisationsConfig(AppConfig):
     name = "organisations"
     verbose_name = "Organisations"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from accounts.privacy import register_eraser, register_exporter
+        from organisations.privacy import user_data_erase, user_data_export
+
+        register_exporter("organisations", user_data_export)
+        register_eraser("organisations", user_data_erase)

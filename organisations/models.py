@@ -1,0 +1,343 @@
+"""Employers, the people who belong to them (staff and managers) and invitations to join."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length, Lower
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
+from django.utils import timezone
+
+# Letters and digits that cannot be mistaken for one another when read aloud or copied from
+# a poster: no 0/O, 1/I/L.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 8
+JOIN_CODE_LIFETIME = timedelta(days=30)
+INVITATION_LIFETIME = timedelta(days=14)
+
+ORGANISATION_NAME_MAX_LENGTH = 200
+
+ods_code_validator = RegexValidator(
+    regex=r"^[A-Z0-9]{3,10}$",
+    message="Enter an ODS code of 3 to 10 capital letters and numbers, like RX1 or 8HK49.",
+    code="invalid_ods_code",
+)
+join_code_validator = RegexValidator(
+    regex=rf"^[{JOIN_CODE_ALPHABET}]{{{JOIN_CODE_LENGTH}}}$",
+    message=(
+        f"A join code is {JOIN_CODE_LENGTH} characters from {JOIN_CODE_ALPHABET} "
+        "(no 0, O, 1, I or L)."
+    ),
+    code="invalid_join_code",
+)
+
+
+def join_code_generate() -> str:
+    """A fresh random join code; uniqueness is checked by the caller and the database."""
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def join_code_default_expiry() -> datetime:
+    return timezone.now() + JOIN_CODE_LIFETIME
+
+
+def invitation_token_generate() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def invitation_default_expiry() -> datetime:
+    return timezone.now() + INVITATION_LIFETIME
+
+
+class OrganisationType(models.TextChoices):
+    NHS_TRUST = "nhs_trust", "NHS trust"
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    NURSERY = "nursery", "Nursery"
+    CHILDRENS_CENTRE = "childrens_centre", "Children's centre"
+    CHARITY = "charity", "Charity"
+    PRIVATE_PROVIDER = "private_provider", "Private provider"
+    UNIVERSITY = "university", "University"
+
+
+class MembershipRole(models.TextChoices):
+    STAFF = "staff", "Staff"
+    MANAGER = "manager", "Manager"
+
+    @property
+    def phrase(self) -> str:
+        """The role in a sentence: "You are now a manager"."""
+        return "a manager" if self == MembershipRole.MANAGER else "a member of staff"
+
+
+class MembershipStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    ACTIVE = "active", "Active"
+    DECLINED = "declined", "Declined"
+    LEFT = "left", "Left"
+
+
+class MembershipSource(models.TextChoices):
+    INVITATION = "invitation", "Invitation"
+    JOIN_CODE = "join_code", "Join code"
+    ADMIN = "admin", "Added by an administrator"
+
+
+class Organisation(models.Model):
+    """An employer whose staff train on the platform: a trust, council, nursery and so on."""
+
+    Type = OrganisationType
+
+    name = models.CharField(
+        max_length=ORGANISATION_NAME_MAX_LENGTH,
+        error_messages={
+            "max_length": (
+                f"Enter an organisation name of {ORGANISATION_NAME_MAX_LENGTH} characters or fewer."
+            ),
+            "blank": "Enter the organisation's name.",
+        },
+    )
+    slug = models.SlugField(max_length=220, unique=True)
+    organisation_type = models.CharField(
+        "type of organisation", max_length=32, choices=Type.choices
+    )
+    ods_code = models.CharField(
+        "ODS code",
+        max_length=10,
+        blank=True,
+        default="",
+        validators=[ods_code_validator],
+        help_text="The NHS Organisation Data Service code, if it has one (for example RX1).",
+    )
+    join_code = models.CharField(
+        max_length=JOIN_CODE_LENGTH,
+        unique=True,
+        default=join_code_generate,
+        validators=[join_code_validator],
+        editable=False,
+    )
+    join_code_expires_at = models.DateTimeField(default=join_code_default_expiry)
+    is_active = models.BooleanField(
+        "active",
+        default=True,
+        help_text="Inactive organisations keep their records but cannot be joined.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ods_code"],
+                condition=~Q(ods_code=""),
+                name="organisations_organisation_ods_code_unique",
+                violation_error_message="Another organisation already has this ODS code.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ods_code="")
+                | (
+                    GreaterThanOrEqual(Length("ods_code"), 3)
+                    & LessThanOrEqual(Length("ods_code"), 10)
+                ),
+                name="organisations_organisation_ods_code_length",
+            ),
+            models.CheckConstraint(
+                condition=Exact(Length("join_code"), JOIN_CODE_LENGTH),
+                name="organisations_organisation_join_code_length",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""), name="organisations_organisation_name_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=Q(organisation_type__in=OrganisationType.values),
+                name="organisations_organisation_type_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def join_code_display(self) -> str:
+        """The code split in two halves, as people read and type it: ABCD-2345."""
+        half = JOIN_CODE_LENGTH // 2
+        return f"{self.join_code[:half]}-{self.join_code[half:]}"
+
+    @property
+    def join_code_is_expired(self) -> bool:
+        return self.join_code_expires_at <= timezone.now()
+
+
+class Membership(models.Model):
+    """A person's place in an organisation, from request or invitation to leaving.
+
+    Rows are never deleted when someone leaves, so the history of who belonged where stays.
+    """
+
+    Role = MembershipRole
+    Status = MembershipStatus
+    Source = MembershipSource
+
+    # A membership is "current" while it is waiting for approval or active.
+    CURRENT_STATUSES = (Status.PENDING, Status.ACTIVE)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="organisation_memberships",
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    source = models.CharField(
+        "how it started", max_length=16, choices=Source.choices, default=Source.ADMIN
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who ended it: the person themself, a manager or an administrator.",
+    )
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=Q(status__in=[MembershipStatus.PENDING, MembershipStatus.ACTIVE]),
+                name="organisations_membership_one_current",
+                violation_error_message=(
+                    "This person already has a current membership of this organisation."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=MembershipRole.values),
+                name="organisations_membership_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=MembershipStatus.values),
+                name="organisations_membership_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=MembershipSource.values),
+                name="organisations_membership_source_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "role"]),
+            models.Index(fields=["user", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.email} at {self.organisation}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.status in self.CURRENT_STATUSES
+
+    @property
+    def is_active_manager(self) -> bool:
+        return self.status == self.Status.ACTIVE and self.role == self.Role.MANAGER
+
+
+class Invitation(models.Model):
+    """An emailed link that makes its (verified) recipient a member when they accept it."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        EXPIRED = "expired", "Expired"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Withdrawn"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(
+        "email address",
+        max_length=254,
+        error_messages={
+            "blank": "Enter an email address.",
+            "invalid": "Enter an email address in the correct format, like name@example.com.",
+        },
+    )
+    role = models.CharField(
+        max_length=16, choices=MembershipRole.choices, default=MembershipRole.STAFF
+    )
+    token = models.CharField(
+        max_length=64, unique=True, default=invitation_token_generate, editable=False
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=invitation_default_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "organisation",
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="organisations_invitation_one_open_per_email",
+                violation_error_message=(
+                    "There is already an open invitation for this email address."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="organisations_invitation_not_accepted_and_revoked",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=MembershipRole.values),
+                name="organisations_invitation_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organisation}"
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at is not None:
+            return self.State.ACCEPTED
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.OPEN
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
