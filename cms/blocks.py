@@ -48,7 +48,9 @@ def content_blocks() -> list[tuple[str, blocks.Block]]:
             nhsuk.InsetTextBlock(
                 label="Inset text",
                 description="Text set apart from the content around it",
-                preview_value={"body": "<p>Babies learn about the world through relationships.</p>"},
+                preview_value={
+                    "body": "<p>Babies learn about the world through relationships.</p>"
+                },
             ),
         ),
         (
@@ -87,7 +89,11 @@ def content_blocks() -> list[tuple[str, blocks.Block]]:
             nhsuk.DoBlock(
                 label="Do list",
                 description="Things to do",
-                preview_value={"heading_level": 3, "label": "", "do": ["<p>Follow the baby's cues</p>"]},
+                preview_value={
+                    "heading_level": 3,
+                    "label": "",
+                    "do": ["<p>Follow the baby's cues</p>"],
+                },
             ),
         ),
         (
@@ -106,8 +112,22 @@ def content_blocks() -> list[tuple[str, blocks.Block]]:
                 preview_value={
                     "column": "one-half",
                     "body": [
-                        ("card_basic", {"heading": "Online lessons", "heading_level": 3, "body": "<p>Learn at your own pace.</p>"}),
-                        ("card_basic", {"heading": "Live sessions", "heading_level": 3, "body": "<p>Practise with others.</p>"}),
+                        (
+                            "card_basic",
+                            {
+                                "heading": "Online lessons",
+                                "heading_level": 3,
+                                "body": "<p>Learn at your own pace.</p>",
+                            },
+                        ),
+                        (
+                            "card_basic",
+                            {
+                                "heading": "Live sessions",
+                                "heading_level": 3,
+                                "body": "<p>Practise with others.</p>",
+                            },
+                        ),
                     ],
                 },
             ),

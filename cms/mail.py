@@ -37,7 +37,9 @@ def message_to_payload(message: EmailMessage) -> dict:
         "bcc": list(message.bcc),
         "reply_to": list(message.reply_to),
         "headers": dict(message.extra_headers),
-        "alternatives": [[str(content), mimetype] for content, mimetype in getattr(message, "alternatives", [])],
+        "alternatives": [
+            [str(content), mimetype] for content, mimetype in getattr(message, "alternatives", [])
+        ],
         "attachments": attachments,
     }
 

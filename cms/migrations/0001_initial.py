@@ -9,51 +9,1107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
-        ('wagtailimages', '0027_image_description'),
+        ("wagtailcore", "0098_apitoken"),
+        ("wagtailimages", "0027_image_description"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HomePage',
+            name="HomePage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('hero_heading', models.CharField(blank=True, max_length=120)),
-                ('hero_text', models.CharField(blank=True, help_text='One or two sentences under the heading. Leave empty for no hero.', max_length=255)),
-                ('body', wagtail.fields.StreamField([('heading', 2), ('text', 3), ('inset_text', 5), ('warning_callout', 8), ('details', 29), ('action_link', 30), ('do_list', 33), ('dont_list', 36), ('card_group', 48), ('care_card', 53)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'max_length': 120}), 1: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('h2', 'Heading 2'), ('h3', 'Heading 3'), ('h4', 'Heading 4')], 'help_text': 'Use heading 2 for main sections and 3 or 4 inside them.'}), 2: ('wagtail.blocks.StructBlock', [[('text', 0), ('level', 1)]], {}), 3: ('cms.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'h4', 'bold', 'italic', 'ol', 'ul', 'link', 'document-link']}), 4: ('wagtail.blocks.RichTextBlock', (), {'required': True}), 5: ('wagtail.blocks.StructBlock', [[('body', 4)]], {'description': 'Text set apart from the content around it', 'label': 'Inset text', 'preview_value': {'body': '<p>Babies learn about the world through relationships.</p>'}}), 6: ('wagtail.blocks.CharBlock', (), {'default': 'Important', 'required': True}), 7: ('wagtail.blocks.IntegerBlock', (), {'default': 3, 'help_text': 'The heading level affects users with screen readers. Default=3, Min=2, Max=6.', 'max_value': 6, 'min_value': 2, 'required': True}), 8: ('wagtail.blocks.StructBlock', [[('title', 6), ('heading_level', 7), ('body', 4)]], {'description': 'Something the reader must not miss', 'label': 'Warning callout', 'preview_value': {'body': '<p>If a baby is at risk of harm, follow your safeguarding policy.</p>', 'heading_level': 3, 'title': 'Important'}}), 9: ('wagtail.blocks.CharBlock', (), {'required': True}), 10: ('wagtail.blocks.RichTextBlock', (), {}), 11: ('wagtail.blocks.CharBlock', (), {'label': 'Link text', 'required': True}), 12: ('wagtail.blocks.URLBlock', (), {'label': 'URL', 'required': False}), 13: ('wagtail.blocks.BooleanBlock', (), {'label': 'Open in new window', 'required': False}), 14: ('wagtail.blocks.PageChooserBlock', (), {'label': 'Internal Page', 'required': False}), 15: ('wagtail.blocks.StructBlock', [[('text', 11), ('external_url', 12), ('new_window', 13), ('internal_page', 14)]], {}), 16: ('wagtail.blocks.StructBlock', [[('body', 4)]], {}), 17: ('wagtail.images.blocks.ImageChooserBlock', (), {'required': True}), 18: ('wagtail.blocks.CharBlock', (), {'help_text': 'Only leave this blank if the image is decorative.', 'required': False}), 19: ('wagtail.blocks.CharBlock', (), {'required': False}), 20: ('wagtail.blocks.StructBlock', [[('content_image', 17), ('alt_text', 18), ('caption', 19)]], {}), 21: ('wagtail.blocks.IntegerBlock', (), {'default': 3, 'help_text': 'The heading level affects users with screen readers. Ignore this if there is no label. Default=3, Min=2, Max=6.', 'max_value': 6, 'min_value': 2}), 22: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('', 'Default'), ('small', 'Small'), ('medium', 'Medium'), ('large', 'Large')], 'help_text': "The heading size affects the visual size, this follows the front-end library's sizing.", 'required': False}), 23: ('wagtail.blocks.StructBlock', [[('feature_heading', 9), ('heading_level', 21), ('heading_size', 22), ('body', 4)]], {}), 24: ('wagtail.blocks.StructBlock', [[('title', 6), ('heading_level', 7), ('body', 4)]], {}), 25: ('wagtail.blocks.ListBlock', (wagtailnhsukfrontend.blocks.SummaryListRowBlock,), {}), 26: ('wagtail.blocks.BooleanBlock', (), {'default': False, 'required': False}), 27: ('wagtail.blocks.StructBlock', [[('rows', 25), ('no_border', 26)]], {}), 28: ('wagtail.blocks.StreamBlock', [[('richtext', 10), ('action_link', 15), ('inset_text', 16), ('image', 20), ('feature_card', 23), ('warning_callout', 24), ('summary_list', 27)]], {'required': True}), 29: ('wagtail.blocks.StructBlock', [[('title', 9), ('body', 28)]], {'description': 'A short expandable section', 'label': 'Details', 'preview_value': {'body': [('richtext', "<p>Noticing and responding to a baby's signals.</p>")], 'title': 'What does attunement mean?'}}), 30: ('wagtail.blocks.StructBlock', [[('text', 11), ('external_url', 12), ('new_window', 13), ('internal_page', 14)]], {'description': 'A prominent link to the next step', 'label': 'Action link', 'preview_value': {'external_url': 'https://example.org/', 'text': 'Find a course'}}), 31: ('wagtail.blocks.CharBlock', (), {'help_text': 'Adding a label here will overwrite the default of Do', 'label': 'Heading', 'required': False}), 32: ('wagtail.blocks.ListBlock', (wagtail.blocks.field_block.RichTextBlock,), {}), 33: ('wagtail.blocks.StructBlock', [[('heading_level', 7), ('label', 31), ('do', 32)]], {'description': 'Things to do', 'label': 'Do list', 'preview_value': {'do': ["<p>Follow the baby's cues</p>"], 'heading_level': 3, 'label': ''}}), 34: ('wagtail.blocks.CharBlock', (), {'help_text': "Adding a label here will overwrite the default of Don't", 'label': 'Heading', 'required': False}), 35: ('wagtail.blocks.ListBlock', (wagtail.blocks.field_block.RichTextBlock,), {'label': "Don't"}), 36: ('wagtail.blocks.StructBlock', [[('heading_level', 7), ('label', 34), ('dont', 35)]], {'description': 'Things to avoid', 'label': "Don't list", 'preview_value': {'dont': ['<p>Rush a feed</p>'], 'heading_level': 3, 'label': ''}}), 37: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('', 'Full-width'), ('one-half', 'One-half'), ('one-third', 'One-third')], 'required': False}), 38: ('wagtail.blocks.RichTextBlock', (), {'required': False}), 39: ('wagtail.blocks.StructBlock', [[('heading', 9), ('heading_level', 21), ('heading_size', 22), ('body', 38)]], {}), 40: ('wagtail.blocks.PageChooserBlock', (), {'help_text': 'Interal Page Link for the card', 'label': 'Internal Page', 'required': False}), 41: ('wagtail.blocks.URLBlock', (), {'help_text': 'External Link for the card', 'label': 'URL', 'required': False}), 42: ('wagtail.blocks.StructBlock', [[('heading', 9), ('heading_level', 21), ('heading_size', 22), ('body', 38), ('internal_page', 40), ('url', 41)]], {}), 43: ('wagtail.images.blocks.ImageChooserBlock', (), {'label': 'Image', 'required': True}), 44: ('wagtail.blocks.URLBlock', (), {'help_text': 'Optional, if there is a link the entire card will be clickable.', 'label': 'URL', 'required': False}), 45: ('wagtail.blocks.PageChooserBlock', (), {'help_text': 'Optional, if there is a link the entire card will be clickable.', 'label': 'Internal Page', 'required': False}), 46: ('wagtail.blocks.StructBlock', [[('heading', 9), ('heading_level', 21), ('heading_size', 22), ('body', 38), ('content_image', 43), ('alt_text', 9), ('url', 44), ('internal_page', 45)]], {}), 47: ('wagtail.blocks.StreamBlock', [[('card_basic', 39), ('card_clickable', 42), ('card_image', 46), ('card_feature', 23)]], {'required': True}), 48: ('wagtail.blocks.StructBlock', [[('column', 37), ('body', 47)]], {'description': 'A row of cards linking onwards', 'label': 'Cards', 'preview_value': {'body': [('card_basic', {'body': '<p>Learn at your own pace.</p>', 'heading': 'Online lessons', 'heading_level': 3}), ('card_basic', {'body': '<p>Practise with others.</p>', 'heading': 'Live sessions', 'heading_level': 3})], 'column': 'one-half'}}), 49: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('primary', 'Non-urgent'), ('urgent', 'Urgent'), ('immediate', 'Emergency')]}), 50: ('wagtail.blocks.IntegerBlock', (), {'default': 3, 'help_text': 'The heading level affects users with screen readers. Default=3, Min=2, Max=4.', 'max_value': 6, 'min_value': 2, 'required': True}), 51: ('wagtail.blocks.StructBlock', [[('title', 9), ('body', 28)]], {}), 52: ('wagtail.blocks.StreamBlock', [[('richtext', 10), ('action_link', 15), ('details', 51), ('inset_text', 16), ('image', 20), ('feature_card', 23), ('warning_callout', 24), ('summary_list', 27)]], {'required': True}), 53: ('wagtail.blocks.StructBlock', [[('type', 49), ('heading_level', 50), ('title', 9), ('body', 52)]], {'description': 'Urgent or non-urgent care advice', 'label': 'Care card', 'preview_value': {'body': [('richtext', '<p>Talk to the perinatal mental health team.</p>')], 'heading_level': 3, 'title': "Worried about a parent's mental health?", 'type': 'primary'}})})),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("hero_heading", models.CharField(blank=True, max_length=120)),
+                (
+                    "hero_text",
+                    models.CharField(
+                        blank=True,
+                        help_text="One or two sentences under the heading. Leave empty for no hero.",
+                        max_length=255,
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("heading", 2),
+                            ("text", 3),
+                            ("inset_text", 5),
+                            ("warning_callout", 8),
+                            ("details", 29),
+                            ("action_link", 30),
+                            ("do_list", 33),
+                            ("dont_list", 36),
+                            ("card_group", 48),
+                            ("care_card", 53),
+                        ],
+                        blank=True,
+                        block_lookup={
+                            0: ("wagtail.blocks.CharBlock", (), {"max_length": 120}),
+                            1: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("h2", "Heading 2"),
+                                        ("h3", "Heading 3"),
+                                        ("h4", "Heading 4"),
+                                    ],
+                                    "help_text": "Use heading 2 for main sections and 3 or 4 inside them.",
+                                },
+                            ),
+                            2: ("wagtail.blocks.StructBlock", [[("text", 0), ("level", 1)]], {}),
+                            3: (
+                                "cms.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": [
+                                        "h2",
+                                        "h3",
+                                        "h4",
+                                        "bold",
+                                        "italic",
+                                        "ol",
+                                        "ul",
+                                        "link",
+                                        "document-link",
+                                    ]
+                                },
+                            ),
+                            4: ("wagtail.blocks.RichTextBlock", (), {"required": True}),
+                            5: (
+                                "wagtail.blocks.StructBlock",
+                                [[("body", 4)]],
+                                {
+                                    "description": "Text set apart from the content around it",
+                                    "label": "Inset text",
+                                    "preview_value": {
+                                        "body": "<p>Babies learn about the world through relationships.</p>"
+                                    },
+                                },
+                            ),
+                            6: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"default": "Important", "required": True},
+                            ),
+                            7: (
+                                "wagtail.blocks.IntegerBlock",
+                                (),
+                                {
+                                    "default": 3,
+                                    "help_text": "The heading level affects users with screen readers. Default=3, Min=2, Max=6.",
+                                    "max_value": 6,
+                                    "min_value": 2,
+                                    "required": True,
+                                },
+                            ),
+                            8: (
+                                "wagtail.blocks.StructBlock",
+                                [[("title", 6), ("heading_level", 7), ("body", 4)]],
+                                {
+                                    "description": "Something the reader must not miss",
+                                    "label": "Warning callout",
+                                    "preview_value": {
+                                        "body": "<p>If a baby is at risk of harm, follow your safeguarding policy.</p>",
+                                        "heading_level": 3,
+                                        "title": "Important",
+                                    },
+                                },
+                            ),
+                            9: ("wagtail.blocks.CharBlock", (), {"required": True}),
+                            10: ("wagtail.blocks.RichTextBlock", (), {}),
+                            11: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "Link text", "required": True},
+                            ),
+                            12: (
+                                "wagtail.blocks.URLBlock",
+                                (),
+                                {"label": "URL", "required": False},
+                            ),
+                            13: (
+                                "wagtail.blocks.BooleanBlock",
+                                (),
+                                {"label": "Open in new window", "required": False},
+                            ),
+                            14: (
+                                "wagtail.blocks.PageChooserBlock",
+                                (),
+                                {"label": "Internal Page", "required": False},
+                            ),
+                            15: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("text", 11),
+                                        ("external_url", 12),
+                                        ("new_window", 13),
+                                        ("internal_page", 14),
+                                    ]
+                                ],
+                                {},
+                            ),
+                            16: ("wagtail.blocks.StructBlock", [[("body", 4)]], {}),
+                            17: ("wagtail.images.blocks.ImageChooserBlock", (), {"required": True}),
+                            18: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Only leave this blank if the image is decorative.",
+                                    "required": False,
+                                },
+                            ),
+                            19: ("wagtail.blocks.CharBlock", (), {"required": False}),
+                            20: (
+                                "wagtail.blocks.StructBlock",
+                                [[("content_image", 17), ("alt_text", 18), ("caption", 19)]],
+                                {},
+                            ),
+                            21: (
+                                "wagtail.blocks.IntegerBlock",
+                                (),
+                                {
+                                    "default": 3,
+                                    "help_text": "The heading level affects users with screen readers. Ignore this if there is no label. Default=3, Min=2, Max=6.",
+                                    "max_value": 6,
+                                    "min_value": 2,
+                                },
+                            ),
+                            22: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("", "Default"),
+                                        ("small", "Small"),
+                                        ("medium", "Medium"),
+                                        ("large", "Large"),
+                                    ],
+                                    "help_text": "The heading size affects the visual size, this follows the front-end library's sizing.",
+                                    "required": False,
+                                },
+                            ),
+                            23: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("feature_heading", 9),
+                                        ("heading_level", 21),
+                                        ("heading_size", 22),
+                                        ("body", 4),
+                                    ]
+                                ],
+                                {},
+                            ),
+                            24: (
+                                "wagtail.blocks.StructBlock",
+                                [[("title", 6), ("heading_level", 7), ("body", 4)]],
+                                {},
+                            ),
+                            25: (
+                                "wagtail.blocks.ListBlock",
+                                (wagtailnhsukfrontend.blocks.SummaryListRowBlock,),
+                                {},
+                            ),
+                            26: (
+                                "wagtail.blocks.BooleanBlock",
+                                (),
+                                {"default": False, "required": False},
+                            ),
+                            27: (
+                                "wagtail.blocks.StructBlock",
+                                [[("rows", 25), ("no_border", 26)]],
+                                {},
+                            ),
+                            28: (
+                                "wagtail.blocks.StreamBlock",
+                                [
+                                    [
+                                        ("richtext", 10),
+                                        ("action_link", 15),
+                                        ("inset_text", 16),
+                                        ("image", 20),
+                                        ("feature_card", 23),
+                                        ("warning_callout", 24),
+                                        ("summary_list", 27),
+                                    ]
+                                ],
+                                {"required": True},
+                            ),
+                            29: (
+                                "wagtail.blocks.StructBlock",
+                                [[("title", 9), ("body", 28)]],
+                                {
+                                    "description": "A short expandable section",
+                                    "label": "Details",
+                                    "preview_value": {
+                                        "body": [
+                                            (
+                                                "richtext",
+                                                "<p>Noticing and responding to a baby's signals.</p>",
+                                            )
+                                        ],
+                                        "title": "What does attunement mean?",
+                                    },
+                                },
+                            ),
+                            30: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("text", 11),
+                                        ("external_url", 12),
+                                        ("new_window", 13),
+                                        ("internal_page", 14),
+                                    ]
+                                ],
+                                {
+                                    "description": "A prominent link to the next step",
+                                    "label": "Action link",
+                                    "preview_value": {
+                                        "external_url": "https://example.org/",
+                                        "text": "Find a course",
+                                    },
+                                },
+                            ),
+                            31: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Adding a label here will overwrite the default of Do",
+                                    "label": "Heading",
+                                    "required": False,
+                                },
+                            ),
+                            32: (
+                                "wagtail.blocks.ListBlock",
+                                (wagtail.blocks.field_block.RichTextBlock,),
+                                {},
+                            ),
+                            33: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading_level", 7), ("label", 31), ("do", 32)]],
+                                {
+                                    "description": "Things to do",
+                                    "label": "Do list",
+                                    "preview_value": {
+                                        "do": ["<p>Follow the baby's cues</p>"],
+                                        "heading_level": 3,
+                                        "label": "",
+                                    },
+                                },
+                            ),
+                            34: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Adding a label here will overwrite the default of Don't",
+                                    "label": "Heading",
+                                    "required": False,
+                                },
+                            ),
+                            35: (
+                                "wagtail.blocks.ListBlock",
+                                (wagtail.blocks.field_block.RichTextBlock,),
+                                {"label": "Don't"},
+                            ),
+                            36: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading_level", 7), ("label", 34), ("dont", 35)]],
+                                {
+                                    "description": "Things to avoid",
+                                    "label": "Don't list",
+                                    "preview_value": {
+                                        "dont": ["<p>Rush a feed</p>"],
+                                        "heading_level": 3,
+                                        "label": "",
+                                    },
+                                },
+                            ),
+                            37: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("", "Full-width"),
+                                        ("one-half", "One-half"),
+                                        ("one-third", "One-third"),
+                                    ],
+                                    "required": False,
+                                },
+                            ),
+                            38: ("wagtail.blocks.RichTextBlock", (), {"required": False}),
+                            39: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("heading", 9),
+                                        ("heading_level", 21),
+                                        ("heading_size", 22),
+                                        ("body", 38),
+                                    ]
+                                ],
+                                {},
+                            ),
+                            40: (
+                                "wagtail.blocks.PageChooserBlock",
+                                (),
+                                {
+                                    "help_text": "Interal Page Link for the card",
+                                    "label": "Internal Page",
+                                    "required": False,
+                                },
+                            ),
+                            41: (
+                                "wagtail.blocks.URLBlock",
+                                (),
+                                {
+                                    "help_text": "External Link for the card",
+                                    "label": "URL",
+                                    "required": False,
+                                },
+                            ),
+                            42: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("heading", 9),
+                                        ("heading_level", 21),
+                                        ("heading_size", 22),
+                                        ("body", 38),
+                                        ("internal_page", 40),
+                                        ("url", 41),
+                                    ]
+                                ],
+                                {},
+                            ),
+                            43: (
+                                "wagtail.images.blocks.ImageChooserBlock",
+                                (),
+                                {"label": "Image", "required": True},
+                            ),
+                            44: (
+                                "wagtail.blocks.URLBlock",
+                                (),
+                                {
+                                    "help_text": "Optional, if there is a link the entire card will be clickable.",
+                                    "label": "URL",
+                                    "required": False,
+                                },
+                            ),
+                            45: (
+                                "wagtail.blocks.PageChooserBlock",
+                                (),
+                                {
+                                    "help_text": "Optional, if there is a link the entire card will be clickable.",
+                                    "label": "Internal Page",
+                                    "required": False,
+                                },
+                            ),
+                            46: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("heading", 9),
+                                        ("heading_level", 21),
+                                        ("heading_size", 22),
+                                        ("body", 38),
+                                        ("content_image", 43),
+                                        ("alt_text", 9),
+                                        ("url", 44),
+                                        ("internal_page", 45),
+                                    ]
+                                ],
+                                {},
+                            ),
+                            47: (
+                                "wagtail.blocks.StreamBlock",
+                                [
+                                    [
+                                        ("card_basic", 39),
+                                        ("card_clickable", 42),
+                                        ("card_image", 46),
+                                        ("card_feature", 23),
+                                    ]
+                                ],
+                                {"required": True},
+                            ),
+                            48: (
+                                "wagtail.blocks.StructBlock",
+                                [[("column", 37), ("body", 47)]],
+                                {
+                                    "description": "A row of cards linking onwards",
+                                    "label": "Cards",
+                                    "preview_value": {
+                                        "body": [
+                                            (
+                                                "card_basic",
+                                                {
+                                                    "body": "<p>Learn at your own pace.</p>",
+                                                    "heading": "Online lessons",
+                                                    "heading_level": 3,
+                                                },
+                                            ),
+                                            (
+                                                "card_basic",
+                                                {
+                                                    "body": "<p>Practise with others.</p>",
+                                                    "heading": "Live sessions",
+                                                    "heading_level": 3,
+                                                },
+                                            ),
+                                        ],
+                                        "column": "one-half",
+                                    },
+                                },
+                            ),
+                            49: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("primary", "Non-urgent"),
+                                        ("urgent", "Urgent"),
+                                        ("immediate", "Emergency"),
+                                    ]
+                                },
+                            ),
+                            50: (
+                                "wagtail.blocks.IntegerBlock",
+                                (),
+                                {
+                                    "default": 3,
+                                    "help_text": "The heading level affects users with screen readers. Default=3, Min=2, Max=4.",
+                                    "max_value": 6,
+                                    "min_value": 2,
+                                    "required": True,
+                                },
+                            ),
+                            51: ("wagtail.blocks.StructBlock", [[("title", 9), ("body", 28)]], {}),
+                            52: (
+                                "wagtail.blocks.StreamBlock",
+                                [
+                                    [
+                                        ("richtext", 10),
+                                        ("action_link", 15),
+                                        ("details", 51),
+                                        ("inset_text", 16),
+                                        ("image", 20),
+                                        ("feature_card", 23),
+                                        ("warning_callout", 24),
+                                        ("summary_list", 27),
+                                    ]
+                                ],
+                                {"required": True},
+                            ),
+                            53: (
+                                "wagtail.blocks.StructBlock",
+                                [[("type", 49), ("heading_level", 50), ("title", 9), ("body", 52)]],
+                                {
+                                    "description": "Urgent or non-urgent care advice",
+                                    "label": "Care card",
+                                    "preview_value": {
+                                        "body": [
+                                            (
+                                                "richtext",
+                                                "<p>Talk to the perinatal mental health team.</p>",
+                                            )
+                                        ],
+                                        "heading_level": 3,
+                                        "title": "Worried about a parent's mental health?",
+                                        "type": "primary",
+                                    },
+                                },
+                            ),
+                        },
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'home page',
+                "verbose_name": "home page",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='StandardPage',
+            name="StandardPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('introduction', models.CharField(blank=True, max_length=255)),
-                ('body', wagtail.fields.StreamField([('heading', 2), ('text', 3), ('inset_text', 5), ('warning_callout', 8), ('details', 29), ('action_link', 30), ('do_list', 33), ('dont_list', 36), ('card_group', 48), ('care_card', 53)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'max_length': 120}), 1: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('h2', 'Heading 2'), ('h3', 'Heading 3'), ('h4', 'Heading 4')], 'help_text': 'Use heading 2 for main sections and 3 or 4 inside them.'}), 2: ('wagtail.blocks.StructBlock', [[('text', 0), ('level', 1)]], {}), 3: ('cms.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'h4', 'bold', 'italic', 'ol', 'ul', 'link', 'document-link']}), 4: ('wagtail.blocks.RichTextBlock', (), {'required': True}), 5: ('wagtail.blocks.StructBlock', [[('body', 4)]], {'description': 'Text set apart from the content around it', 'label': 'Inset text', 'preview_value': {'body': '<p>Babies learn about the world through relationships.</p>'}}), 6: ('wagtail.blocks.CharBlock', (), {'default': 'Important', 'required': True}), 7: ('wagtail.blocks.IntegerBlock', (), {'default': 3, 'help_text': 'The heading level affects users with screen readers. Default=3, Min=2, Max=6.', 'max_value': 6, 'min_value': 2, 'required': True}), 8: ('wagtail.blocks.StructBlock', [[('title', 6), ('heading_level', 7), ('body', 4)]], {'description': 'Something the reader must not miss', 'label': 'Warning callout', 'preview_value': {'body': '<p>If a baby is at risk of harm, follow your safeguarding policy.</p>', 'heading_level': 3, 'title': 'Important'}}), 9: ('wagtail.blocks.CharBlock', (), {'required': True}), 10: ('wagtail.blocks.RichTextBlock', (), {}), 11: ('wagtail.blocks.CharBlock', (), {'label': 'Link text', 'required': True}), 12: ('wagtail.blocks.URLBlock', (), {'label': 'URL', 'required': False}), 13: ('wagtail.blocks.BooleanBlock', (), {'label': 'Open in new window', 'required': False}), 14: ('wagtail.blocks.PageChooserBlock', (), {'label': 'Internal Page', 'required': False}), 15: ('wagtail.blocks.StructBlock', [[('text', 11), ('external_url', 12), ('new_window', 13), ('internal_page', 14)]], {}), 16: ('wagtail.blocks.StructBlock', [[('body', 4)]], {}), 17: ('wagtail.images.blocks.ImageChooserBlock', (), {'required': True}), 18: ('wagtail.blocks.CharBlock', (), {'help_text': 'Only leave this blank if the image is decorative.', 'required': False}), 19: ('wagtail.blocks.CharBlock', (), {'required': False}), 20: ('wagtail.blocks.StructBlock', [[('content_image', 17), ('alt_text', 18), ('caption', 19)]], {}), 21: ('wagtail.blocks.IntegerBlock', (), {'default': 3, 'help_text': 'The heading level affects users with screen readers. Ignore this if there is no label. Default=3, Min=2, Max=6.', 'max_value': 6, 'min_value': 2}), 22: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('', 'Default'), ('small', 'Small'), ('medium', 'Medium'), ('large', 'Large')], 'help_text': "The heading size affects the visual size, this follows the front-end library's sizing.", 'required': False}), 23: ('wagtail.blocks.StructBlock', [[('feature_heading', 9), ('heading_level', 21), ('heading_size', 22), ('body', 4)]], {}), 24: ('wagtail.blocks.StructBlock', [[('title', 6), ('heading_level', 7), ('body', 4)]], {}), 25: ('wagtail.blocks.ListBlock', (wagtailnhsukfrontend.blocks.SummaryListRowBlock,), {}), 26: ('wagtail.blocks.BooleanBlock', (), {'default': False, 'required': False}), 27: ('wagtail.blocks.StructBlock', [[('rows', 25), ('no_border', 26)]], {}), 28: ('wagtail.blocks.StreamBlock', [[('richtext', 10), ('action_link', 15), ('inset_text', 16), ('image', 20), ('feature_card', 23), ('warning_callout', 24), ('summary_list', 27)]], {'required': True}), 29: ('wagtail.blocks.StructBlock', [[('title', 9), ('body', 28)]], {'description': 'A short expandable section', 'label': 'Details', 'preview_value': {'body': [('richtext', "<p>Noticing and responding to a baby's signals.</p>")], 'title': 'What does attunement mean?'}}), 30: ('wagtail.blocks.StructBlock', [[('text', 11), ('external_url', 12), ('new_window', 13), ('internal_page', 14)]], {'description': 'A prominent link to the next step', 'label': 'Action link', 'preview_value': {'external_url': 'https://example.org/', 'text': 'Find a course'}}), 31: ('wagtail.blocks.CharBlock', (), {'help_text': 'Adding a label here will overwrite the default of Do', 'label': 'Heading', 'required': False}), 32: ('wagtail.blocks.ListBlock', (wagtail.blocks.field_block.RichTextBlock,), {}), 33: ('wagtail.blocks.StructBlock', [[('heading_level', 7), ('label', 31), ('do', 32)]], {'description': 'Things to do', 'label': 'Do list', 'preview_value': {'do': ["<p>Follow the baby's cues</p>"], 'heading_level': 3, 'label': ''}}), 34: ('wagtail.blocks.CharBlock', (), {'help_text': "Adding a label here will overwrite the default of Don't", 'label': 'Heading', 'required': False}), 35: ('wagtail.blocks.ListBlock', (wagtail.blocks.field_block.RichTextBlock,), {'label': "Don't"}), 36: ('wagtail.blocks.StructBlock', [[('heading_level', 7), ('label', 34), ('dont', 35)]], {'description': 'Things to avoid', 'label': "Don't list", 'preview_value': {'dont': ['<p>Rush a feed</p>'], 'heading_level': 3, 'label': ''}}), 37: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('', 'Full-width'), ('one-half', 'One-half'), ('one-third', 'One-third')], 'required': False}), 38: ('wagtail.blocks.RichTextBlock', (), {'required': False}), 39: ('wagtail.blocks.StructBlock', [[('heading', 9), ('heading_level', 21), ('heading_size', 22), ('body', 38)]], {}), 40: ('wagtail.blocks.PageChooserBlock', (), {'help_text': 'Interal Page Link for the card', 'label': 'Internal Page', 'required': False}), 41: ('wagtail.blocks.URLBlock', (), {'help_text': 'External Link for the card', 'label': 'URL', 'required': False}), 42: ('wagtail.blocks.StructBlock', [[('heading', 9), ('heading_level', 21), ('heading_size', 22), ('body', 38), ('internal_page', 40), ('url', 41)]], {}), 43: ('wagtail.images.blocks.ImageChooserBlock', (), {'label': 'Image', 'required': True}), 44: ('wagtail.blocks.URLBlock', (), {'help_text': 'Optional, if there is a link the entire card will be clickable.', 'label': 'URL', 'required': False}), 45: ('wagtail.blocks.PageChooserBlock', (), {'help_text': 'Optional, if there is a link the entire card will be clickable.', 'label': 'Internal Page', 'required': False}), 46: ('wagtail.blocks.StructBlock', [[('heading', 9), ('heading_level', 21), ('heading_size', 22), ('body', 38), ('content_image', 43), ('alt_text', 9), ('url', 44), ('internal_page', 45)]], {}), 47: ('wagtail.blocks.StreamBlock', [[('card_basic', 39), ('card_clickable', 42), ('card_image', 46), ('card_feature', 23)]], {'required': True}), 48: ('wagtail.blocks.StructBlock', [[('column', 37), ('body', 47)]], {'description': 'A row of cards linking onwards', 'label': 'Cards', 'preview_value': {'body': [('card_basic', {'body': '<p>Learn at your own pace.</p>', 'heading': 'Online lessons', 'heading_level': 3}), ('card_basic', {'body': '<p>Practise with others.</p>', 'heading': 'Live sessions', 'heading_level': 3})], 'column': 'one-half'}}), 49: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('primary', 'Non-urgent'), ('urgent', 'Urgent'), ('immediate', 'Emergency')]}), 50: ('wagtail.blocks.IntegerBlock', (), {'default': 3, 'help_text': 'The heading level affects users with screen readers. Default=3, Min=2, Max=4.', 'max_value': 6, 'min_value': 2, 'required': True}), 51: ('wagtail.blocks.StructBlock', [[('title', 9), ('body', 28)]], {}), 52: ('wagtail.blocks.StreamBlock', [[('richtext', 10), ('action_link', 15), ('details', 51), ('inset_text', 16), ('image', 20), ('feature_card', 23), ('warning_callout', 24), ('summary_list', 27)]], {'required': True}), 53: ('wagtail.blocks.StructBlock', [[('type', 49), ('heading_level', 50), ('title', 9), ('body', 52)]], {'description': 'Urgent or non-urgent care advice', 'label': 'Care card', 'preview_value': {'body': [('richtext', '<p>Talk to the perinatal mental health team.</p>')], 'heading_level': 3, 'title': "Worried about a parent's mental health?", 'type': 'primary'}})})),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("introduction", models.CharField(blank=True, max_length=255)),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("heading", 2),
+                            ("text", 3),
+                            ("inset_text", 5),
+                            ("warning_callout", 8),
+                            ("details", 29),
+                            ("action_link", 30),
+                            ("do_list", 33),
+                            ("dont_list", 36),
+                            ("card_group", 48),
+                            ("care_card", 53),
+                        ],
+                        blank=True,
+                        block_lookup={
+                            0: ("wagtail.blocks.CharBlock", (), {"max_length": 120}),
+                            1: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("h2", "Heading 2"),
+                                        ("h3", "Heading 3"),
+                                        ("h4", "Heading 4"),
+                                    ],
+                                    "help_text": "Use heading 2 for main sections and 3 or 4 inside them.",
+                                },
+                            ),
+                            2: ("wagtail.blocks.StructBlock", [[("text", 0), ("level", 1)]], {}),
+                            3: (
+                                "cms.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": [
+                                        "h2",
+                                        "h3",
+                                        "h4",
+                                        "bold",
+                                        "italic",
+                                        "ol",
+                                        "ul",
+                                        "link",
+                                        "document-link",
+                                    ]
+                                },
+                            ),
+                            4: ("wagtail.blocks.RichTextBlock", (), {"required": True}),
+                            5: (
+                                "wagtail.blocks.StructBlock",
+                                [[("body", 4)]],
+                                {
+                                    "description": "Text set apart from the content around it",
+                                    "label": "Inset text",
+                                    "preview_value": {
+                                        "body": "<p>Babies learn about the world through relationships.</p>"
+                                    },
+                                },
+                            ),
+                            6: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"default": "Important", "required": True},
+                            ),
+                            7: (
+                                "wagtail.blocks.IntegerBlock",
+                                (),
+                                {
+                                    "default": 3,
+                                    "help_text": "The heading level affects users with screen readers. Default=3, Min=2, Max=6.",
+                                    "max_value": 6,
+                                    "min_value": 2,
+                                    "required": True,
+                                },
+                            ),
+                            8: (
+                                "wagtail.blocks.StructBlock",
+                                [[("title", 6), ("heading_level", 7), ("body", 4)]],
+                                {
+                                    "description": "Something the reader must not miss",
+                                    "label": "Warning callout",
+                                    "preview_value": {
+                                        "body": "<p>If a baby is at risk of harm, follow your safeguarding policy.</p>",
+                                        "heading_level": 3,
+                                        "title": "Important",
+                                    },
+                                },
+                            ),
+                            9: ("wagtail.blocks.CharBlock", (), {"required": True}),
+                            10: ("wagtail.blocks.RichTextBlock", (), {}),
+                            11: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "Link text", "required": True},
+                            ),
+                            12: (
+                                "wagtail.blocks.URLBlock",
+                                (),
+                                {"label": "URL", "required": False},
+                            ),
+                            13: (
+                                "wagtail.blocks.BooleanBlock",
+                                (),
+                                {"label": "Open in new window", "required": False},
+                            ),
+                            14: (
+                                "wagtail.blocks.PageChooserBlock",
+                                (),
+                                {"label": "Internal Page", "required": False},
+                            ),
+                            15: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("text", 11),
+                                        ("external_url", 12),
+                                        ("new_window", 13),
+                                        ("internal_page", 14),
+                                    ]
+                                ],
+                                {},
+                            ),
+                            16: ("wagtail.blocks.StructBlock", [[("body", 4)]], {}),
+                            17: ("wagtail.images.blocks.ImageChooserBlock", (), {"required": True}),
+                            18: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Only leave this blank if the image is decorative.",
+                                    "required": False,
+                                },
+                            ),
+                            19: ("wagtail.blocks.CharBlock", (), {"required": False}),
+                            20: (
+                                "wagtail.blocks.StructBlock",
+                                [[("content_image", 17), ("alt_text", 18), ("caption", 19)]],
+                                {},
+                            ),
+                            21: (
+                                "wagtail.blocks.IntegerBlock",
+                                (),
+                                {
+                                    "default": 3,
+                                    "help_text": "The heading level affects users with screen readers. Ignore this if there is no label. Default=3, Min=2, Max=6.",
+                                    "max_value": 6,
+                                    "min_value": 2,
+                                },
+                            ),
+                            22: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("", "Default"),
+                                        ("small", "Small"),
+                                        ("medium", "Medium"),
+                                        ("large", "Large"),
+                                    ],
+                                    "help_text": "The heading size affects the visual size, this follows the front-end library's sizing.",
+                                    "required": False,
+                                },
+                            ),
+                            23: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("feature_heading", 9),
+                                        ("heading_level", 21),
+                                        ("heading_size", 22),
+                                        ("body", 4),
+                                    ]
+                                ],
+                                {},
+                            ),
+                            24: (
+                                "wagtail.blocks.StructBlock",
+                                [[("title", 6), ("heading_level", 7), ("body", 4)]],
+                                {},
+                            ),
+                            25: (
+                                "wagtail.blocks.ListBlock",
+                                (wagtailnhsukfrontend.blocks.SummaryListRowBlock,),
+                                {},
+                            ),
+                            26: (
+                                "wagtail.blocks.BooleanBlock",
+                                (),
+                                {"default": False, "required": False},
+                            ),
+                            27: (
+                                "wagtail.blocks.StructBlock",
+                                [[("rows", 25), ("no_border", 26)]],
+                                {},
+                            ),
+                            28: (
+                                "wagtail.blocks.StreamBlock",
+                                [
+                                    [
+                                        ("richtext", 10),
+                                        ("action_link", 15),
+                                        ("inset_text", 16),
+                                        ("image", 20),
+                                        ("feature_card", 23),
+                                        ("warning_callout", 24),
+                                        ("summary_list", 27),
+                                    ]
+                                ],
+                                {"required": True},
+                            ),
+                            29: (
+                                "wagtail.blocks.StructBlock",
+                                [[("title", 9), ("body", 28)]],
+                                {
+                                    "description": "A short expandable section",
+                                    "label": "Details",
+                                    "preview_value": {
+                                        "body": [
+                                            (
+                                                "richtext",
+                                                "<p>Noticing and responding to a baby's signals.</p>",
+                                            )
+                                        ],
+                                        "title": "What does attunement mean?",
+                                    },
+                                },
+                            ),
+                            30: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("text", 11),
+                                        ("external_url", 12),
+                                        ("new_window", 13),
+                                        ("internal_page", 14),
+                                    ]
+                                ],
+                                {
+                                    "description": "A prominent link to the next step",
+                                    "label": "Action link",
+                                    "preview_value": {
+                                        "external_url": "https://example.org/",
+                                        "text": "Find a course",
+                                    },
+                                },
+                            ),
+                            31: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Adding a label here will overwrite the default of Do",
+                                    "label": "Heading",
+                                    "required": False,
+                                },
+                            ),
+                            32: (
+                                "wagtail.blocks.ListBlock",
+                                (wagtail.blocks.field_block.RichTextBlock,),
+                                {},
+                            ),
+                            33: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading_level", 7), ("label", 31), ("do", 32)]],
+                                {
+                                    "description": "Things to do",
+                                    "label": "Do list",
+                                    "preview_value": {
+                                        "do": ["<p>Follow the baby's cues</p>"],
+                                        "heading_level": 3,
+                                        "label": "",
+                                    },
+                                },
+                            ),
+                            34: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Adding a label here will overwrite the default of Don't",
+                                    "label": "Heading",
+                                    "required": False,
+                                },
+                            ),
+                            35: (
+                                "wagtail.blocks.ListBlock",
+                                (wagtail.blocks.field_block.RichTextBlock,),
+                                {"label": "Don't"},
+                            ),
+                            36: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading_level", 7), ("label", 34), ("dont", 35)]],
+                                {
+                                    "description": "Things to avoid",
+                                    "label": "Don't list",
+                                    "preview_value": {
+                                        "dont": ["<p>Rush a feed</p>"],
+                                        "heading_level": 3,
+                                        "label": "",
+                                    },
+                                },
+                            ),
+                            37: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("", "Full-width"),
+                                        ("one-half", "One-half"),
+                                        ("one-third", "One-third"),
+                                    ],
+                                    "required": False,
+                                },
+                            ),
+                            38: ("wagtail.blocks.RichTextBlock", (), {"required": False}),
+                            39: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("heading", 9),
+                                        ("heading_level", 21),
+                                        ("heading_size", 22),
+                                        ("body", 38),
+                                    ]
+                                ],
+                                {},
+                            ),
+                            40: (
+                                "wagtail.blocks.PageChooserBlock",
+                                (),
+                                {
+                                    "help_text": "Interal Page Link for the card",
+                                    "label": "Internal Page",
+                                    "required": False,
+                                },
+                            ),
+                            41: (
+                                "wagtail.blocks.URLBlock",
+                                (),
+                                {
+                                    "help_text": "External Link for the card",
+                                    "label": "URL",
+                                    "required": False,
+                                },
+                            ),
+                            42: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("heading", 9),
+                                        ("heading_level", 21),
+                                        ("heading_size", 22),
+                                        ("body", 38),
+                                        ("internal_page", 40),
+                                        ("url", 41),
+                                    ]
+                                ],
+                                {},
+                            ),
+                            43: (
+                                "wagtail.images.blocks.ImageChooserBlock",
+                                (),
+                                {"label": "Image", "required": True},
+                            ),
+                            44: (
+                                "wagtail.blocks.URLBlock",
+                                (),
+                                {
+                                    "help_text": "Optional, if there is a link the entire card will be clickable.",
+                                    "label": "URL",
+                                    "required": False,
+                                },
+                            ),
+                            45: (
+                                "wagtail.blocks.PageChooserBlock",
+                                (),
+                                {
+                                    "help_text": "Optional, if there is a link the entire card will be clickable.",
+                                    "label": "Internal Page",
+                                    "required": False,
+                                },
+                            ),
+                            46: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("heading", 9),
+                                        ("heading_level", 21),
+                                        ("heading_size", 22),
+                                        ("body", 38),
+                                        ("content_image", 43),
+                                        ("alt_text", 9),
+                                        ("url", 44),
+                                        ("internal_page", 45),
+                                    ]
+                                ],
+                                {},
+                            ),
+                            47: (
+                                "wagtail.blocks.StreamBlock",
+                                [
+                                    [
+                                        ("card_basic", 39),
+                                        ("card_clickable", 42),
+                                        ("card_image", 46),
+                                        ("card_feature", 23),
+                                    ]
+                                ],
+                                {"required": True},
+                            ),
+                            48: (
+                                "wagtail.blocks.StructBlock",
+                                [[("column", 37), ("body", 47)]],
+                                {
+                                    "description": "A row of cards linking onwards",
+                                    "label": "Cards",
+                                    "preview_value": {
+                                        "body": [
+                                            (
+                                                "card_basic",
+                                                {
+                                                    "body": "<p>Learn at your own pace.</p>",
+                                                    "heading": "Online lessons",
+                                                    "heading_level": 3,
+                                                },
+                                            ),
+                                            (
+                                                "card_basic",
+                                                {
+                                                    "body": "<p>Practise with others.</p>",
+                                                    "heading": "Live sessions",
+                                                    "heading_level": 3,
+                                                },
+                                            ),
+                                        ],
+                                        "column": "one-half",
+                                    },
+                                },
+                            ),
+                            49: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("primary", "Non-urgent"),
+                                        ("urgent", "Urgent"),
+                                        ("immediate", "Emergency"),
+                                    ]
+                                },
+                            ),
+                            50: (
+                                "wagtail.blocks.IntegerBlock",
+                                (),
+                                {
+                                    "default": 3,
+                                    "help_text": "The heading level affects users with screen readers. Default=3, Min=2, Max=4.",
+                                    "max_value": 6,
+                                    "min_value": 2,
+                                    "required": True,
+                                },
+                            ),
+                            51: ("wagtail.blocks.StructBlock", [[("title", 9), ("body", 28)]], {}),
+                            52: (
+                                "wagtail.blocks.StreamBlock",
+                                [
+                                    [
+                                        ("richtext", 10),
+                                        ("action_link", 15),
+                                        ("details", 51),
+                                        ("inset_text", 16),
+                                        ("image", 20),
+                                        ("feature_card", 23),
+                                        ("warning_callout", 24),
+                                        ("summary_list", 27),
+                                    ]
+                                ],
+                                {"required": True},
+                            ),
+                            53: (
+                                "wagtail.blocks.StructBlock",
+                                [[("type", 49), ("heading_level", 50), ("title", 9), ("body", 52)]],
+                                {
+                                    "description": "Urgent or non-urgent care advice",
+                                    "label": "Care card",
+                                    "preview_value": {
+                                        "body": [
+                                            (
+                                                "richtext",
+                                                "<p>Talk to the perinatal mental health team.</p>",
+                                            )
+                                        ],
+                                        "heading_level": 3,
+                                        "title": "Worried about a parent's mental health?",
+                                        "type": "primary",
+                                    },
+                                },
+                            ),
+                        },
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'standard page',
+                "verbose_name": "standard page",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='SiteSettings',
+            name="SiteSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform_name', models.CharField(default='IMH Learning', help_text='Shown in the header, page titles and emails.', max_length=80)),
-                ('support_email', models.EmailField(blank=True, help_text='Where trainees and managers can ask for help. Shown in the footer.', max_length=254)),
-                ('logo', models.ForeignKey(blank=True, help_text='Shown in the header instead of the platform name. Keep it under 80px tall.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
-                ('site', models.OneToOneField(editable=False, on_delete=django.db.models.deletion.CASCADE, to='wagtailcore.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "platform_name",
+                    models.CharField(
+                        default="IMH Learning",
+                        help_text="Shown in the header, page titles and emails.",
+                        max_length=80,
+                    ),
+                ),
+                (
+                    "support_email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="Where trainees and managers can ask for help. Shown in the footer.",
+                        max_length=254,
+                    ),
+                ),
+                (
+                    "logo",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Shown in the header instead of the platform name. Keep it under 80px tall.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
+                (
+                    "site",
+                    models.OneToOneField(
+                        editable=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="wagtailcore.site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Site settings',
+                "verbose_name": "Site settings",
             },
         ),
     ]

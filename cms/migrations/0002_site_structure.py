@@ -64,7 +64,13 @@ def create_site_structure(apps, schema_editor):
     )
     root.numchild = 1
     root.save(update_fields=["numchild"])
-    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="IMH Learning")
+    Site.objects.create(
+        hostname="localhost",
+        port=80,
+        root_page=home,
+        is_default_site=True,
+        site_name="IMH Learning",
+    )
 
     index_type, _ = ContentType.objects.get_or_create(app_label="courses", model="courseindexpage")
     courses = CourseIndexPage.objects.create(

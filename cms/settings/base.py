@@ -62,7 +62,6 @@ INSTALLED_APPS = [
     "accounts",
     # NHS.UK design system.
     "wagtailnhsukfrontend",
-    "wagtailnhsukfrontend.settings",
     "wagtailnhsukfrontend.forms",
     # Wagtail.
     "wagtail.contrib.forms",
@@ -264,7 +263,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Email goes through the task queue so that no request waits on an SMTP server.
 EMAIL_BACKEND = "cms.mail.TaskEmailBackend"
-EMAIL_DELIVERY_BACKEND = env("DJANGO_EMAIL_DELIVERY_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_DELIVERY_BACKEND = env(
+    "DJANGO_EMAIL_DELIVERY_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
 EMAIL_FILE_PATH = VAR_DIR / "emails"
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "IMH Learning <no-reply@localhost>")
 SERVER_EMAIL = env("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)

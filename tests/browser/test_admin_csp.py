@@ -17,9 +17,11 @@ def test_page_editor_has_no_csp_violations(new_page, screenshot_dir):
     errors: list[str] = []
     page.on(
         "console",
-        lambda message: message.type == "error"
-        and "assets.nhs.uk" not in message.text + str(message.location.get("url", ""))
-        and errors.append(message.text),
+        lambda message: (
+            message.type == "error"
+            and "assets.nhs.uk" not in message.text + str(message.location.get("url", ""))
+            and errors.append(message.text)
+        ),
     )
     page.goto("/admin/login/")
     page.fill("#id_username", "root")

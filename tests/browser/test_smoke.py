@@ -12,10 +12,12 @@ def test_home_page_in_chromium(new_page, screenshot_dir):
     errors: list[str] = []
     page.on(
         "console",
-        lambda message: message.type == "error"
-        # The NHS web fonts cannot be fetched offline; the stylesheet falls back to Arial.
-        and "assets.nhs.uk" not in message.text + str(message.location.get("url", ""))
-        and errors.append(message.text),
+        lambda message: (
+            message.type == "error"
+            # The NHS web fonts cannot be fetched offline; the stylesheet falls back to Arial.
+            and "assets.nhs.uk" not in message.text + str(message.location.get("url", ""))
+            and errors.append(message.text)
+        ),
     )
     page.goto("/")
     assert page.locator("h1").first.inner_text() == "Infant mental health training"

@@ -46,6 +46,8 @@ def test_trainee_cannot_reach_the_admin(client):
 def test_admin_can_edit_site_settings(client):
     admin = UserFactory(username="root", is_superuser=True, is_staff=True)
     client.force_login(admin)
-    response = client.get(reverse("wagtailsettings:edit", args=["cms", "sitesettings"]), follow=True)
+    response = client.get(
+        reverse("wagtailsettings:edit", args=["cms", "sitesettings"]), follow=True
+    )
     assert response.status_code == 200
     assert "Platform name" in response.content.decode()

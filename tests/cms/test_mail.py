@@ -42,8 +42,14 @@ def test_sending_returns_before_delivery():
 
 def test_payload_round_trip_keeps_everything():
     message = EmailMultiAlternatives(
-        "Subject", "Body", "from@example.org", ["to@example.org"], cc=["cc@example.org"],
-        bcc=["bcc@example.org"], reply_to=["reply@example.org"], headers={"X-Tag": "imh"},
+        "Subject",
+        "Body",
+        "from@example.org",
+        ["to@example.org"],
+        cc=["cc@example.org"],
+        bcc=["bcc@example.org"],
+        reply_to=["reply@example.org"],
+        headers={"X-Tag": "imh"},
     )
     message.attach_alternative("<p>Body</p>", "text/html")
     message.attach("notes.txt", b"some notes", "text/plain")

@@ -43,12 +43,14 @@ def test_educators_may_edit_the_courses_area_only():
     educators = Group.objects.get(name="Educators")
     courses = CourseIndexPage.objects.get()
     codenames = set(
-        GroupPagePermission.objects.filter(group=educators).values_list("permission__codename", flat=True)
+        GroupPagePermission.objects.filter(group=educators).values_list(
+            "permission__codename", flat=True
+        )
     )
     assert {"add_page", "change_page", "publish_page"} <= codenames
-    assert set(GroupPagePermission.objects.filter(group=educators).values_list("page", flat=True)) == {
-        courses.pk
-    }
+    assert set(
+        GroupPagePermission.objects.filter(group=educators).values_list("page", flat=True)
+    ) == {courses.pk}
     assert educators.permissions.filter(codename="access_admin").exists()
 
 
@@ -82,7 +84,9 @@ def test_home_page_body_blocks_render(client):
 @pytest.mark.django_db
 def test_standard_page_shows_breadcrumbs(client):
     home = HomePage.objects.get()
-    page = home.add_child(instance=StandardPage(title="About the platform", slug="about", introduction="Who we are"))
+    page = home.add_child(
+        instance=StandardPage(title="About the platform", slug="about", introduction="Who we are")
+    )
     page.save_revision().publish()
     html = client.get("/about/").content.decode()
     assert "About the platform" in html
