@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -56,6 +57,23 @@ def _run_action(request: HttpRequest, action: Callable[[], Any], success: str) -
 # People's own memberships.
 
 
+# Join codes are short enough to type, so guessing them is slowed down per person.
+JOIN_ATTEMPTS_PER_WINDOW = 10
+JOIN_ATTEMPT_WINDOW_SECONDS = 15 * 60
+
+
+def join_attempt_allowed(*, user_id: int) -> bool:
+    """Count one join-code attempt; False once the person has made too many recently."""
+    key = f"organisations:join-attempts:{user_id}"
+    cache.add(key, 0, JOIN_ATTEMPT_WINDOW_SECONDS)
+    try:
+        attempts = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, JOIN_ATTEMPT_WINDOW_SECONDS)
+        attempts = 1
+    return attempts <= JOIN_ATTEMPTS_PER_WINDOW
+
+
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
@@ -76,9 +94,18 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest) -> HttpResponse:
+    status = 200
     if request.method == "POST":
         form = JoinCodeForm(request.POST)
-        if form.is_valid():
+        if not join_attempt_allowed(user_id=request.user.pk):
+            form.is_valid()
+            form.add_error(
+                "code",
+                "You have tried too many join codes. Wait 15 minutes, then try again, or ask "
+                "your manager for an invitation.",
+            )
+            status = 429
+        elif form.is_valid():
             try:
                 membership = services.membership_request_by_code(
                     user=request.user, code=form.cleaned_data["code"]
@@ -95,7 +122,9 @@ def join(request: HttpRequest) -> HttpResponse:
     else:
         # Links on posters and emails can carry the code: /organisations/join/?code=ABCD-2345
         form = JoinCodeForm(initial={"code": request.GET.get("code", "")[:32]})
-    return render(request, "organisations/join.html", {"form": form, "crumbs": _crumbs()})
+    return render(
+        request, "organisations/join.html", {"form": form, "crumbs": _crumbs()}, status=status
+    )
 
 
 @login_required

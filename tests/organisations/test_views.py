@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from organisations.models import Invitation, Membership, Organisation
+from organisations.views import JOIN_ATTEMPTS_PER_WINDOW
 from tests.factories import UserFactory
 from tests.organisations.factories import (
     InvitationFactory,
@@ -559,3 +560,15 @@ class TestQueryCounts:
 
 def test_organisation_model_in_use():
     assert Organisation._meta.app_label == "organisations"
+
+
+@pytest.mark.django_db
+def test_join_code_guessing_is_rate_limited(client):
+    client.force_login(UserFactory())
+    for _ in range(JOIN_ATTEMPTS_PER_WINDOW):
+        response = client.post("/organisations/join/", {"code": "ZZZZ-ZZZZ"})
+        assert response.status_code == 200
+    response = client.post("/organisations/join/", {"code": "ZZZZ-ZZZZ"})
+    assert response.status_code == 429
+    assert "tried too many join codes" in response.content.decode()
+    assert not Membership.objects.exists()
