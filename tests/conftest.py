@@ -17,3 +17,20 @@ def _clear_cache():
 @pytest.fixture
 def password() -> str:
     return "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_contents_for_every_connection(django_db_setup, django_db_blocker):
+    """Keep the migrated data restorable after transactional (browser) tests flush it.
+
+    Django keeps the snapshot taken at set-up on the connection object, but Playwright's sync
+    API switches greenlets, and Django's connections are context-local, so a test can get a
+    fresh connection object without the snapshot; TransactionTestCase then restores nothing.
+    Putting the snapshot on the wrapper class makes every connection object see it.
+    """
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents:
+            type(connections[alias])._test_serialized_contents = contents
