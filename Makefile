@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= cms.settings.dev
 
-.PHONY: help setup venv python-deps npm-deps static migrate demo test test-fast lint format bench system-deps clean
+.PHONY: help setup venv python-deps npm-deps static migrate demo test test-fast test-django6 lint format bench system-deps clean
 
 help:
 	@echo "make demo    set up, load demo content and serve http://127.0.0.1:8000/ with a task worker"
@@ -54,6 +54,11 @@ test: system-deps setup
 test-fast: python-deps
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
+# The same suite, browser tests aside, on Python 3.12+ with Django 6.
+test-django6: npm-deps
+	scripts/django6-venv.sh .venv-django6
+	.venv-django6/bin/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
 lint: python-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -66,4 +71,4 @@ bench: setup
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles test-output
+	rm -rf $(VENV) .venv-django6 node_modules staticfiles test-output

@@ -21,7 +21,8 @@ def main(argv: list[str]) -> int:
     connection.creation.create_test_db(verbosity=0, keepdb=True, serialize=False)
     wanted = set(argv)
     modules = sorted(
-        name for _, name, _ in pkgutil.iter_modules([os.path.dirname(__file__)])
+        name
+        for _, name, _ in pkgutil.iter_modules([os.path.dirname(__file__)])
         if name.startswith("bench_")
     )
     print(f"{'benchmark':<44} {'median ms':>9} {'p95 ms':>9} {'queries':>7} {'ratio':>6}  target")

@@ -28,7 +28,9 @@ class Result:
         )
 
 
-def measure(name: str, fn: Callable[[], object], *, runs: int = 50, warmup: int = 5, target: str = "") -> Result:
+def measure(
+    name: str, fn: Callable[[], object], *, runs: int = 50, warmup: int = 5, target: str = ""
+) -> Result:
     """Median and 95th percentile wall time of ``fn`` over ``runs`` calls, and its queries."""
     for _ in range(warmup):
         fn()
