@@ -8,7 +8,7 @@ Memberships are history and cannot be deleted here; set their status to "Left" i
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import HttpResponse
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
@@ -33,7 +33,7 @@ class _ServiceSaveMixin:
     log_action_name = ""
 
     def call_service(self):  # pragma: no cover - each view defines it
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must define call_service().")
 
     def save_instance(self):
         instance = self.call_service()
