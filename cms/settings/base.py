@@ -280,7 +280,21 @@ TASKS = {
 WAGTAIL_SITE_NAME = "IMH Learning"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
+WAGTAILDOCS_EXTENSIONS = [
+    "csv",
+    "docx",
+    "key",
+    "mp4",
+    "odt",
+    "pdf",
+    "pptx",
+    "rtf",
+    "txt",
+    "vtt",
+    "webm",
+    "xlsx",
+    "zip",
+]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No third-party avatar requests from the admin: they leak who is looking at what.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

@@ -1,0 +1,22 @@
+"""Course models, split by concern: pages, pathways, live sessions and learning records."""
+
+from courses.models.learning import CourseCompletion, Enrolment, LessonProgress, Reflection
+from courses.models.pages import CourseIndexPage, CoursePage, LessonPage, ModulePage
+from courses.models.pathways import Pathway, PathwayCompletion, PathwayCourse
+from courses.models.sessions import Booking, LiveSession
+
+__all__ = [
+    "Booking",
+    "CourseCompletion",
+    "CourseIndexPage",
+    "CoursePage",
+    "Enrolment",
+    "LessonPage",
+    "LessonProgress",
+    "LiveSession",
+    "ModulePage",
+    "Pathway",
+    "PathwayCompletion",
+    "PathwayCourse",
+    "Reflection",
+]

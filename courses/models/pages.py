@@ -1,0 +1,257 @@
+"""The courses area's page tree: CourseIndexPage > CoursePage > ModulePage > LessonPage."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from accounts.choices import ProfessionalRole
+from courses.blocks import LessonStreamBlock
+
+
+class CourseIndexPage(Page):
+    """The courses area: lists the courses beneath it. Educators have page rights here."""
+
+    introduction = RichTextField(blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+
+    # A host site names where its courses area may live; the reference site's home page.
+    parent_page_types = getattr(
+        settings, "IMH_COURSE_INDEX_PARENT_PAGE_TYPES", ["wagtailcore.Page", "cms.HomePage"]
+    )
+    subpage_types = ["courses.CoursePage"]
+    template = "courses/course_index_page.html"
+
+    class Meta:
+        verbose_name = "course index page"
+
+
+class IMHLevel(models.IntegerChoices):
+    """The AiMH UK framework's three levels of practice."""
+
+    LEVEL_1 = 1, "Level 1: universal (all who work with babies)"
+    LEVEL_2 = 2, "Level 2: targeted (practitioners who support families)"
+    LEVEL_3 = 3, "Level 3: specialist (infant mental health specialists)"
+
+
+class RoleListField(models.JSONField):
+    """A list of professional roles, edited as checkboxes."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return forms.MultipleChoiceField(
+            choices=ProfessionalRole.choices,
+            required=not self.blank,
+            label=kwargs.get("label", self.verbose_name.capitalize()),
+            help_text=self.help_text,
+            widget=forms.CheckboxSelectMultiple,
+        )
+
+    def validate(self, value, model_instance):
+        super().validate(value, model_instance)
+        unknown = set(value or []) - set(ProfessionalRole.values)
+        if unknown:
+            raise ValidationError(f"Unknown roles: {', '.join(sorted(unknown))}.")
+
+
+class CoursePage(Page):
+    """A course: modules of lessons, live sessions, and the rule that says when it is done."""
+
+    summary = models.TextField(
+        max_length=600,
+        help_text="Two or three sentences on what the course covers and who it is for. "
+        "Shown in course lists and on certificates' verification pages.",
+    )
+    audience_roles = RoleListField(
+        help_text="Who the course is written for. Leave empty for everyone."
+    )
+    imh_level = models.PositiveSmallIntegerField(
+        "IMH level",
+        choices=IMHLevel.choices,
+        default=IMHLevel.LEVEL_1,
+        help_text="The level of practice this course trains for.",
+    )
+    cpd_hours = models.DecimalField(
+        "CPD hours",
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1"))],
+        help_text="Hours of continuing professional development the certificate states.",
+    )
+    estimated_hours = models.DecimalField(
+        "estimated duration (hours)",
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1"))],
+        help_text="How long a trainee should expect to spend, live sessions included.",
+    )
+    mandatory_for_roles = RoleListField(
+        help_text="Roles for whom this course is mandatory training."
+    )
+    certificate_validity_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="For refresher training: months until the certificate expires and the "
+        "course must be taken again. Leave empty if it never expires.",
+    )
+    prerequisites = ParentalManyToManyField(
+        "courses.CoursePage",
+        blank=True,
+        related_name="required_by",
+        help_text="Courses a trainee must have completed before they can enrol.",
+    )
+    self_enrolment = models.BooleanField(
+        default=True,
+        help_text="Let trainees enrol themselves. Otherwise only managers and educators can "
+        "assign the course.",
+    )
+    # The completion rule: every required lesson, every required assessment passed, and this
+    # many live sessions attended.
+    require_all_lessons = models.BooleanField(
+        "all required lessons",
+        default=True,
+        help_text="Trainees must complete every lesson marked as required.",
+    )
+    require_assessments = models.BooleanField(
+        "required assessments passed",
+        default=True,
+        help_text="Trainees must pass every quiz and activity marked as required.",
+    )
+    required_live_sessions = models.PositiveSmallIntegerField(
+        "live sessions to attend",
+        default=0,
+        validators=[MaxValueValidator(20)],
+        help_text="How many of the course's live sessions a trainee must attend in full.",
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("imh_level"), FieldPanel("cpd_hours")]),
+                FieldPanel("estimated_hours"),
+                FieldPanel("audience_roles"),
+            ],
+            heading="Level, hours and audience",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("self_enrolment"),
+                FieldPanel("prerequisites", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("mandatory_for_roles"),
+                FieldPanel("certificate_validity_months"),
+            ],
+            heading="Enrolment and certificates",
+        ),
+        MultiFieldPanel(
+            [
+                HelpPanel(
+                    "A trainee completes the course when all of the following hold. Mark "
+                    "lessons as required on each lesson page."
+                ),
+                FieldPanel("require_all_lessons"),
+                FieldPanel("require_assessments"),
+                FieldPanel("required_live_sessions"),
+            ],
+            heading="Completion rule",
+        ),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.ModulePage"]
+    template = "courses/course_page.html"
+
+    class Meta:
+        verbose_name = "course"
+        constraints = [
+            models.CheckConstraint(
+                name="courses_course_cpd_hours_positive", condition=Q(cpd_hours__gt=0)
+            ),
+            models.CheckConstraint(
+                name="courses_course_level_1_to_3", condition=Q(imh_level__gte=1, imh_level__lte=3)
+            ),
+            models.CheckConstraint(
+                name="courses_course_validity_positive",
+                condition=Q(certificate_validity_months__isnull=True)
+                | Q(certificate_validity_months__gte=1),
+            ),
+        ]
+
+    def audience_role_labels(self) -> list[str]:
+        labels = dict(ProfessionalRole.choices)
+        return [labels.get(role, role) for role in self.audience_roles]
+
+    def mandatory_role_labels(self) -> list[str]:
+        labels = dict(ProfessionalRole.choices)
+        return [labels.get(role, role) for role in self.mandatory_for_roles]
+
+
+class ModulePage(Page):
+    """A module: a group of lessons within a course."""
+
+    summary = models.TextField(
+        max_length=400, blank=True, help_text="One or two sentences on what this module covers."
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("summary")]
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = ["courses.LessonPage"]
+    template = "courses/module_page.html"
+
+    class Meta:
+        verbose_name = "module"
+
+
+class LessonPage(Page):
+    """A lesson: the teaching itself. Only enrolled trainees see its body."""
+
+    body = StreamField(LessonStreamBlock(), blank=True)
+    required = models.BooleanField(
+        default=True,
+        help_text="Required lessons count towards completing the course.",
+    )
+    estimated_minutes = models.PositiveSmallIntegerField(
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text="How long the lesson takes, in minutes.",
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("required"), FieldPanel("estimated_minutes")]),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types: list[str] = []
+    template = "courses/lesson_page.html"
+
+    class Meta:
+        verbose_name = "lesson"
+        constraints = [
+            models.CheckConstraint(
+                name="courses_lesson_minutes_positive", condition=Q(estimated_minutes__gte=1)
+            ),
+        ]

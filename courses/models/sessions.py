@@ -1,0 +1,162 @@
+"""Live sessions (the blended part of a course) and trainees' bookings for them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+
+class LiveSession(models.Model):
+    """One workshop, webinar, observed practice or group supervision on a date."""
+
+    class Kind(models.TextChoices):
+        WORKSHOP = "workshop", "Workshop"
+        WEBINAR = "webinar", "Webinar"
+        OBSERVED_PRACTICE = "observed_practice", "Observed practice"
+        GROUP_SUPERVISION = "group_supervision", "Group supervision"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELLED = "cancelled", "Cancelled"
+
+    course = models.ForeignKey(
+        "courses.CoursePage", on_delete=models.CASCADE, related_name="live_sessions"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.WORKSHOP)
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=2000, blank=True)
+    starts_at = models.DateTimeField(help_text="UK time (Europe/London).")
+    ends_at = models.DateTimeField(help_text="UK time (Europe/London).")
+    venue = models.TextField(
+        max_length=500, blank=True, help_text="Address and room, for sessions in person."
+    )
+    joining_url = models.URLField(
+        "online joining link",
+        blank=True,
+        help_text="Teams, Zoom or similar. Shown only to trainees with a confirmed place.",
+    )
+    capacity = models.PositiveIntegerField(default=20)
+    booking_opens_at = models.DateTimeField(null=True, blank=True)
+    booking_closes_at = models.DateTimeField(
+        null=True, blank=True, help_text="Leave empty to allow booking until it starts."
+    )
+    cancellation_cutoff_hours = models.PositiveIntegerField(
+        default=48,
+        help_text="Trainees cannot cancel within this many hours of the start.",
+    )
+    requires_manager_approval = models.BooleanField(
+        default=False,
+        help_text="A manager in the trainee's organisation must approve each booking.",
+    )
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="facilitated_sessions",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="courses_session_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
+            ),
+            models.CheckConstraint(name="courses_session_capacity", condition=Q(capacity__gte=1)),
+            models.CheckConstraint(
+                name="courses_session_has_place",
+                condition=~Q(venue="") | ~Q(joining_url=""),
+                violation_error_message="Give a venue, an online joining link, or both.",
+            ),
+        ]
+        indexes = [models.Index(fields=["course", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({timezone.localtime(self.starts_at):%d %b %Y %H:%M})"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = "The session must end after it starts."
+        if not self.venue.strip() and not self.joining_url:
+            errors["venue"] = "Give a venue, an online joining link, or both."
+        if (
+            self.booking_opens_at
+            and self.booking_closes_at
+            and self.booking_closes_at <= self.booking_opens_at
+        ):
+            errors["booking_closes_at"] = "Booking must close after it opens."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_online(self) -> bool:
+        return bool(self.joining_url) and not self.venue.strip()
+
+
+class Booking(models.Model):
+    """A trainee's place (or place in the queue) at a live session, and their attendance."""
+
+    class Status(models.TextChoices):
+        AWAITING_APPROVAL = "awaiting_approval", "Awaiting manager approval"
+        CONFIRMED = "confirmed", "Confirmed"
+        WAITLISTED = "waitlisted", "On the waiting list"
+        CANCELLED = "cancelled", "Cancelled"
+        DECLINED = "declined", "Declined by manager"
+
+    class Attendance(models.TextChoices):
+        ATTENDED = "attended", "Attended"
+        PARTIAL = "partial", "Partially attended"
+        NO_SHOW = "no_show", "Did not attend"
+
+    CURRENT_STATUSES = (Status.AWAITING_APPROVAL, Status.CONFIRMED, Status.WAITLISTED)
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="bookings")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_bookings"
+    )
+    status = models.CharField(max_length=30, choices=Status.choices)
+    attendance = models.CharField(max_length=20, choices=Attendance.choices, blank=True)
+    attendance_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    attendance_marked_at = models.DateTimeField(null=True, blank=True)
+    approval_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "user"],
+                condition=Q(status__in=["awaiting_approval", "confirmed", "waitlisted"]),
+                name="courses_booking_one_current_per_person",
+                violation_error_message="You already have a place or a place in the queue.",
+            ),
+            models.CheckConstraint(
+                name="courses_booking_attendance_needs_place",
+                condition=Q(attendance="") | Q(status="confirmed"),
+                violation_error_message="Attendance is marked only for confirmed places.",
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.session} ({self.get_status_display()})"

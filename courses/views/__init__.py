@@ -1,0 +1,1 @@
+"""Views for courses, split by concern; each module has its own ``urlpatterns``."""

@@ -1,0 +1,3 @@
+"""Views for sessions."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Wagtail admin viewsets for courses; each module lists its own in ``VIEWSETS``."""

@@ -1,0 +1,3 @@
+"""Admin viewsets for learning."""
+
+VIEWSETS: list = []

@@ -1,0 +1,3 @@
+"""Admin viewsets for sessions."""
+
+VIEWSETS: list = []
