@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-export DJANGO_SETTINGS_MODULE ?= cms.settings.dev
 
 .PHONY: help setup venv python-deps npm-deps static migrate demo test test-fast test-django6 lint format bench system-deps clean
 
@@ -49,15 +48,15 @@ system-deps:
 	@scripts/system-deps.sh
 
 test: system-deps setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --ds=cms.settings.test $(PYTEST_ARGS)
 
 test-fast: python-deps
-	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest --ds=cms.settings.test -m "not browser" $(PYTEST_ARGS)
 
 # The same suite, browser tests aside, on Python 3.12+ with Django 6.
 test-django6: npm-deps
 	scripts/django6-venv.sh .venv-django6
-	.venv-django6/bin/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	.venv-django6/bin/python -m pytest --ds=cms.settings.test -m "not browser" $(PYTEST_ARGS)
 
 lint: python-deps
 	$(VENV)/bin/ruff check .
