@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
 from cms.models import SiteSettings
+from courses.models import CourseIndexPage
 
 
 def _url(name: str) -> str | None:
@@ -16,11 +17,17 @@ def _url(name: str) -> str | None:
         return None
 
 
+def _courses_url(request: HttpRequest) -> str | None:
+    index = CourseIndexPage.objects.live().public().order_by("path").first()
+    return index.get_url(request) if index else None
+
+
 def _navigation(request: HttpRequest) -> list[dict]:
     user = getattr(request, "user", None)
-    items: list[tuple[str, str | None]] = [("Home", "/")]
+    items: list[tuple[str, str | None]] = [("Home", "/"), ("Courses", _courses_url(request))]
     if user is not None and user.is_authenticated:
         items += [
+            ("My learning", _url("courses:my_learning")),
             ("My account", _url("accounts:dashboard")),
             ("Organisations", _url("organisations:mine")),
         ]
