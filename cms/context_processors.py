@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
+from wagtail.models import Site
 
 from cms.models import SiteSettings
 from courses.models import CourseIndexPage
@@ -17,9 +19,19 @@ def _url(name: str) -> str | None:
         return None
 
 
+NAV_CACHE_SECONDS = 60
+
+
 def _courses_url(request: HttpRequest) -> str | None:
-    index = CourseIndexPage.objects.live().public().order_by("path").first()
-    return index.get_url(request) if index else None
+    """The courses area's URL, cached briefly: it changes rarely and every page shows it."""
+    site = Site.find_for_request(request)
+    key = f"imh:nav:courses-url:{site.pk if site else 0}"
+    url = cache.get(key)
+    if url is None:
+        index = CourseIndexPage.objects.live().order_by("path").first()
+        url = (index.get_url(request) if index else "") or ""
+        cache.set(key, url, NAV_CACHE_SECONDS)
+    return url or None
 
 
 def _navigation(request: HttpRequest) -> list[dict]:

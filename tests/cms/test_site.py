@@ -74,7 +74,7 @@ def test_site_settings_name_and_support_email_show_on_pages(client):
 @pytest.mark.django_db
 def test_home_page_query_count_is_small(client, django_assert_max_num_queries):
     client.get("/")
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         client.get("/")
 
 
