@@ -185,7 +185,9 @@ class MembershipViewSet(ModelViewSet):
         "requested_at",
     ]
     list_filter = ["organisation", "role", "status", "source"]
-    list_export = ["user__email", "organisation__name", "role", "status", "source", "requested_at"]
+    # Exports follow attributes with dots (list_display and filters use Django's __ lookups).
+    list_export = ["user.email", "organisation.name", "role", "status", "source", "requested_at"]
+    export_headings = {"user.email": "Email", "organisation.name": "Organisation"}
     search_fields = ["user__email", "user__first_name", "user__last_name", "organisation__name"]
     search_backend_name = None
     ordering = ["-requested_at"]

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from organisations.models import Membership, Organisation
+from organisations.services import membership_create_active, organisation_create
 from tests.factories import UserFactory
 from tests.organisations.factories import MembershipFactory, OrganisationFactory
 
@@ -168,3 +169,17 @@ def test_admin_menu_has_the_organisations_group(admin_client):
     content = response.content.decode()
     assert reverse("organisations_admin:index") in content
     assert reverse("organisation_memberships:index") in content
+
+
+@pytest.mark.django_db
+def test_membership_export_lists_people_and_organisations(client):
+    organisation = organisation_create(name="Riverside Trust", organisation_type="nhs_trust")
+    member = UserFactory(email="export.me@example.org")
+    membership_create_active(organisation=organisation, user=member, role="staff")
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    response = client.get("/admin/organisation-memberships/?export=csv")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content).decode()
+    assert "Email" in content.splitlines()[0]
+    assert "export.me@example.org" in content
+    assert "Riverside Trust" in content
