@@ -1,0 +1,400 @@
+"""Reads about learning: enrolments, progress, My learning, reports and reflections.
+
+List reads make a fixed number of queries whatever the number of enrolments or courses, so
+pages built on them stay quick for a trainee with many courses and for big reports.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from wagtail.models import Page, PageViewRestriction
+
+from courses.models import (
+    Booking,
+    CourseCompletion,
+    CoursePage,
+    Enrolment,
+    LessonPage,
+    LessonProgress,
+    Reflection,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+    from wagtail.blocks import StructValue
+
+# Days before expiry from which My learning says a certificate is due for renewal.
+EXPIRY_WARNING_DAYS = 60
+
+
+# Enrolments.
+
+
+def enrolment_current(*, user: AbstractBaseUser, course: CoursePage) -> Enrolment | None:
+    """The enrolment that says where the person stands on the course now.
+
+    Their open (in progress) enrolment if they have one, otherwise their latest completed
+    one; ``None`` if neither (never enrolled, or only withdrawn). One query.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Enrolment.objects.filter(
+            user=user,
+            course=course,
+            status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED],
+        )
+        # "active" sorts before "completed"; then the newest cycle.
+        .order_by("status", "-cycle")
+        .first()
+    )
+
+
+def enrolment_open(*, user: AbstractBaseUser, course: CoursePage) -> Enrolment | None:
+    """The person's open (in progress) enrolment on the course, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Enrolment.objects.filter(
+        user=user, course=course, status=Enrolment.Status.ACTIVE
+    ).first()
+
+
+def enrolment_latest(*, user: AbstractBaseUser, course: CoursePage) -> Enrolment | None:
+    """The person's most recent enrolment on the course, whatever its status."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Enrolment.objects.filter(user=user, course=course)
+        .select_related("completion")
+        .order_by("-cycle")
+        .first()
+    )
+
+
+def user_can_view_lessons(*, user: AbstractBaseUser, course: CoursePage) -> bool:
+    """True for people enrolled on the course now or who have completed it."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Enrolment.objects.filter(
+        user=user,
+        course=course,
+        status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED],
+    ).exists()
+
+
+def course_enrolments(*, course: CoursePage) -> QuerySet[Enrolment]:
+    """Everyone's enrolments on the course, newest first, for educators' lists."""
+    return (
+        Enrolment.objects.filter(course=course)
+        .select_related("user", "assigned_by", "completion")
+        .order_by("-enrolled_at", "-pk")
+    )
+
+
+# Lessons and progress.
+
+
+def course_lessons_visible(*, courses: Iterable[CoursePage]) -> dict[int, list[LessonPage]]:
+    """Each course's lessons that trainees can open, in the order of the course outline.
+
+    The same rule as the course outline: a lesson counts when it and its module are live and
+    neither has a view restriction of its own (a restriction on the course or above is the
+    course page's business, passed by whoever reaches it). Three queries for any number of
+    courses; lesson bodies are not loaded.
+    """
+    courses = list(courses)
+    result: dict[int, list[LessonPage]] = {course.pk: [] for course in courses}
+    if not courses:
+        return result
+    lessons_q, modules_q = Q(), Q()
+    for course in courses:
+        lessons_q |= Q(path__startswith=course.path, depth=course.depth + 2)
+        modules_q |= Q(path__startswith=course.path, depth=course.depth + 1)
+    lessons = list(LessonPage.objects.live().filter(lessons_q).defer("body").order_by("path"))
+    if not lessons:
+        return result
+    live_modules = set(Page.objects.live().filter(modules_q).values_list("path", flat=True))
+    restricted = set(PageViewRestriction.objects.values_list("page__path", flat=True))
+    by_path = {course.path: course.pk for course in courses}
+    for lesson in lessons:
+        module_path = lesson.path[: -Page.steplen]
+        if module_path not in live_modules or restricted & {module_path, lesson.path}:
+            continue
+        course_id = by_path.get(module_path[: -Page.steplen])
+        if course_id is not None:
+            result[course_id].append(lesson)
+    return result
+
+
+def _progress(
+    *,
+    enrolment: Enrolment,
+    lessons: list[LessonPage],
+    done: set[int],
+) -> dict[str, Any]:
+    required = [lesson for lesson in lessons if lesson.required]
+    counted = required or lessons
+    completed_counted = sum(1 for lesson in counted if lesson.pk in done)
+    if enrolment.status == Enrolment.Status.COMPLETED:
+        percent = 100
+    elif counted:
+        percent = completed_counted * 100 // len(counted)
+    else:
+        percent = 0
+    return {
+        "percent": percent,
+        "completed_ids": done,
+        "required_total": len(required),
+        "required_completed": sum(1 for lesson in required if lesson.pk in done),
+        "lesson_total": len(lessons),
+        "lessons_completed": sum(1 for lesson in lessons if lesson.pk in done),
+        "next_lesson": next((lesson for lesson in lessons if lesson.pk not in done), None),
+    }
+
+
+def _progress_many(
+    enrolments: list[Enrolment], lessons: dict[int, list[LessonPage]] | None = None
+) -> dict[int, dict[str, Any]]:
+    """``course_progress`` for many enrolments in a fixed number of queries."""
+    if not enrolments:
+        return {}
+    if lessons is None:
+        courses = {enrolment.course_id: enrolment.course for enrolment in enrolments}
+        lessons = course_lessons_visible(courses=courses.values())
+    done: dict[int, set[int]] = defaultdict(set)
+    for enrolment_id, lesson_id in LessonProgress.objects.filter(
+        enrolment__in=[enrolment.pk for enrolment in enrolments]
+    ).values_list("enrolment_id", "lesson_id"):
+        done[enrolment_id].add(lesson_id)
+    return {
+        enrolment.pk: _progress(
+            enrolment=enrolment,
+            lessons=lessons[enrolment.course_id],
+            done=done[enrolment.pk],
+        )
+        for enrolment in enrolments
+    }
+
+
+def course_progress(*, enrolment: Enrolment) -> dict[str, Any]:
+    """How far the enrolment has got, in a fixed number of queries.
+
+    ``percent`` (whole number, of the required lessons or, if none is required, of all
+    lessons; 100 once completed), ``completed_ids`` (lesson ids done), ``required_total`` and
+    ``required_completed``, ``lesson_total`` and ``lessons_completed``, and ``next_lesson``
+    (the first lesson in outline order not yet done, or ``None``).
+    """
+    return _progress_many([enrolment])[enrolment.pk]
+
+
+def lesson_next(*, lesson: LessonPage) -> LessonPage | None:
+    """The lesson after ``lesson`` in its course's outline (crossing modules), or ``None``."""
+    course = CoursePage.objects.ancestor_of(lesson).first()
+    if course is None:
+        return None
+    lessons = course_lessons_visible(courses=[course])[course.pk]
+    later = [candidate for candidate in lessons if candidate.path > lesson.path]
+    return later[0] if later else None
+
+
+# My learning.
+
+
+def _continue_lesson(
+    *, enrolment: Enrolment, lessons: list[LessonPage], progress: dict[str, Any]
+) -> LessonPage | None:
+    """Where to pick up: the lesson last opened if it is not done yet, else the next one."""
+    if enrolment.last_lesson_id and enrolment.last_lesson_id not in progress["completed_ids"]:
+        for lesson in lessons:
+            if lesson.pk == enrolment.last_lesson_id:
+                return lesson
+    return progress["next_lesson"] or (lessons[0] if lessons else None)
+
+
+def my_learning(*, user: AbstractBaseUser) -> dict[str, Any]:
+    """Everything the My learning page shows, in a fixed number of queries.
+
+    - ``assigned``: open enrolments someone assigned, soonest due first, with ``overdue``;
+    - ``in_progress``: open enrolments the person chose, most recently active first;
+    - ``completed``: the latest completion of each course, newest first, with ``expired`` and
+      ``expires_soon`` (within ``EXPIRY_WARNING_DAYS``);
+    - ``upcoming_sessions``: current bookings (confirmed, waiting list, awaiting approval) for
+      live sessions that have not started yet, soonest first.
+
+    Each open enrolment comes as ``{"enrolment", "course", "progress", "continue_lesson",
+    "overdue"}`` (``progress`` as from ``course_progress``); each completion as
+    ``{"completion", "course", "enrolment", "expired", "expires_soon"}``.
+    """
+    today = timezone.localdate()
+    now = timezone.now()
+    enrolments = list(
+        Enrolment.objects.filter(
+            user=user, status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED]
+        )
+        .select_related("course", "completion")
+        .order_by("-enrolled_at", "-pk")
+    )
+    active = [e for e in enrolments if e.status == Enrolment.Status.ACTIVE]
+    lessons = course_lessons_visible(courses={e.course_id: e.course for e in active}.values())
+    progress = _progress_many(active, lessons)
+
+    assigned, in_progress = [], []
+    for enrolment in active:
+        item = {
+            "enrolment": enrolment,
+            "course": enrolment.course,
+            "progress": progress[enrolment.pk],
+            "continue_lesson": _continue_lesson(
+                enrolment=enrolment,
+                lessons=lessons[enrolment.course_id],
+                progress=progress[enrolment.pk],
+            ),
+            "overdue": enrolment.due_on is not None and enrolment.due_on < today,
+        }
+        if enrolment.source == Enrolment.Source.ASSIGNED:
+            assigned.append(item)
+        else:
+            in_progress.append(item)
+    assigned.sort(key=lambda item: (item["enrolment"].due_on is None, item["enrolment"].due_on))
+    in_progress.sort(
+        key=lambda item: item["enrolment"].last_activity_at or item["enrolment"].enrolled_at,
+        reverse=True,
+    )
+
+    completed, seen = [], set()
+    for enrolment in sorted(
+        (e for e in enrolments if e.status == Enrolment.Status.COMPLETED),
+        key=lambda e: e.completed_at,
+        reverse=True,
+    ):
+        if enrolment.course_id in seen:
+            continue
+        seen.add(enrolment.course_id)
+        completion = getattr(enrolment, "completion", None)
+        expires_on = completion.expires_on if completion else None
+        completed.append(
+            {
+                "completion": completion,
+                "course": enrolment.course,
+                "enrolment": enrolment,
+                "expired": expires_on is not None and expires_on < today,
+                "expires_soon": expires_on is not None
+                and today <= expires_on <= today + timezone.timedelta(days=EXPIRY_WARNING_DAYS),
+            }
+        )
+
+    upcoming = list(
+        Booking.objects.filter(
+            user=user,
+            status__in=Booking.CURRENT_STATUSES,
+            session__starts_at__gt=now,
+        )
+        .select_related("session", "session__course")
+        .order_by("session__starts_at", "pk")
+    )
+    return {
+        "assigned": assigned,
+        "in_progress": in_progress,
+        "completed": completed,
+        "upcoming_sessions": upcoming,
+        "today": today,
+    }
+
+
+# Reports.
+
+
+def _median_days(durations: list[float]) -> float | None:
+    return round(statistics.median(durations), 1) if durations else None
+
+
+def course_reports(*, courses: Iterable[CoursePage] | None = None) -> list[dict[str, Any]]:
+    """``course_report`` for each course (all courses, by title, when none are given).
+
+    Three queries whatever the number of courses and enrolments.
+    """
+    if courses is None:
+        courses = CoursePage.objects.order_by("title", "pk")
+    courses = list(courses)
+    course_ids = [course.pk for course in courses]
+    counts = {
+        row["course_id"]: row
+        for row in Enrolment.objects.filter(course_id__in=course_ids)
+        .values("course_id")
+        .annotate(
+            enrolled=Count("pk"),
+            in_progress=Count("pk", filter=Q(status=Enrolment.Status.ACTIVE)),
+            completed=Count("pk", filter=Q(status=Enrolment.Status.COMPLETED)),
+            withdrawn=Count("pk", filter=Q(status=Enrolment.Status.WITHDRAWN)),
+        )
+        .order_by()
+    }
+    durations: dict[int, list[float]] = defaultdict(list)
+    for course_id, enrolled_at, completed_at in Enrolment.objects.filter(
+        course_id__in=course_ids, status=Enrolment.Status.COMPLETED
+    ).values_list("course_id", "enrolled_at", "completed_at"):
+        durations[course_id].append((completed_at - enrolled_at).total_seconds() / 86400)
+    reports = []
+    for course in courses:
+        row = counts.get(course.pk, {})
+        enrolled, completed = row.get("enrolled", 0), row.get("completed", 0)
+        reports.append(
+            {
+                "course": course,
+                "course_id": course.pk,
+                "title": course.title,
+                "live": course.live,
+                "enrolled": enrolled,
+                "in_progress": row.get("in_progress", 0),
+                "completed": completed,
+                "withdrawn": row.get("withdrawn", 0),
+                "completion_rate": round(completed * 100 / enrolled, 1) if enrolled else None,
+                "median_days_to_complete": _median_days(durations[course.pk]),
+            }
+        )
+    return reports
+
+
+def course_report(*, course: CoursePage) -> dict[str, Any]:
+    """Numbers for one course, counting every enrolment (renewals and withdrawals included).
+
+    ``enrolled`` (all enrolments), ``in_progress``, ``completed``, ``withdrawn``,
+    ``completion_rate`` (completed as a percentage of enrolled, one decimal place; ``None``
+    with no enrolments) and ``median_days_to_complete`` (from enrolling to completing, in
+    days to one decimal place; ``None`` with no completions).
+    """
+    return course_reports(courses=[course])[0]
+
+
+# Reflections.
+
+
+def reflections_for(*, user: AbstractBaseUser) -> QuerySet[Reflection]:
+    """The person's own reflections, most recently edited first, with their lessons."""
+    return Reflection.objects.filter(user=user).select_related("lesson").order_by("-updated_at")
+
+
+def reflection_prompt(*, lesson: LessonPage, block_id: str) -> StructValue | None:
+    """The reflection block ``block_id`` in the lesson's body (``prompt``, ``guidance``)."""
+    for child in lesson.body:
+        if child.block_type == "reflection" and child.id == block_id:
+            return child.value
+    return None
+
+
+def reflections_in_lesson(*, user: AbstractBaseUser, lesson: LessonPage) -> list[Reflection]:
+    """The person's own reflections in one lesson."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Reflection.objects.filter(user=user, lesson=lesson))
+
+
+def completions_for(*, user: AbstractBaseUser) -> QuerySet[CourseCompletion]:
+    """The person's course completions, newest first (renewals each have their own)."""
+    return CourseCompletion.objects.filter(user=user).select_related("course")
