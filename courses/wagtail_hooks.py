@@ -1,9 +1,12 @@
 """Register the courses admin views (defined in courses/viewsets/)."""
 
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
+from courses.models import Enrolment
 from courses.viewsets import learning, sessions
+from courses.viewsets.learning import EnrolmentPermissionPolicy
 from courses.viewsets.pathways import PathwayViewSet
 
 register_snippet(PathwayViewSet)
@@ -12,3 +15,8 @@ register_snippet(PathwayViewSet)
 @hooks.register("register_admin_viewset")
 def register_viewsets():
     return [*learning.VIEWSETS, *sessions.VIEWSETS]
+
+
+# Learning records: read-only in the admin, visible to educators (courses/viewsets/learning.py).
+# Registered at import, before any viewset asks for the policy (Wagtail would make a fallback).
+register_permission_policy(Enrolment, EnrolmentPermissionPolicy(Enrolment))

@@ -13,10 +13,13 @@ from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from courses.selectors import sessions as session_selectors
 from organisations.models import Invitation, Membership, Organisation
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
+
+    from courses.models import Booking
 
 
 def _user_has_profile_relation() -> bool:
@@ -254,3 +257,30 @@ def member_user_ids_managed_by(*, user: AbstractBaseUser) -> set[int]:
 def user_manages_user(*, manager: AbstractBaseUser, member: AbstractBaseUser) -> bool:
     """Whether ``manager`` actively manages an organisation where ``member`` is active."""
     return manager.pk in manager_user_ids_for(user=member)
+
+
+# Live-session bookings that wait for a manager's approval (courses decides the rest).
+
+
+def session_bookings_awaiting(
+    *, organisation: Organisation, manager: AbstractBaseUser
+) -> QuerySet[Booking]:
+    """Bookings by the organisation's active members that wait for approval, oldest first.
+
+    A manager's own bookings are left out: another manager approves those.
+    """
+    member_ids = (
+        Membership.objects.filter(organisation=organisation, status=Membership.Status.ACTIVE)
+        .exclude(user=manager)
+        .values("user_id")
+    )
+    return select_people(session_selectors.bookings_awaiting_approval(user_ids=member_ids), "user")
+
+
+def session_booking_awaiting_for_manager(
+    *, organisation: Organisation, manager: AbstractBaseUser, pk: int
+) -> Booking:
+    """One booking waiting for this manager's approval, or 404 (someone else's is a 404 too)."""
+    return get_object_or_404(
+        session_bookings_awaiting(organisation=organisation, manager=manager), pk=pk
+    )

@@ -25,6 +25,8 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.text import slugify
 
+from courses.selectors import sessions as session_selectors
+from courses.services import sessions as session_services
 from organisations import selectors
 from organisations.models import (
     JOIN_CODE_LENGTH,
@@ -37,6 +39,8 @@ from organisations.models import (
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
+
+    from courses.models import Booking
 
 _SLUG_BASE_MAX_LENGTH = 200
 _JOIN_CODE_ATTEMPTS = 20
@@ -675,3 +679,53 @@ def organisation_data_erase_for_user(*, user: AbstractBaseUser) -> None:
     selectors.invitations_for_emails(emails=emails).filter(
         accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
+
+
+# Live-session bookings that need a manager's approval. Courses keeps the places and the
+# waiting list; organisations decides who may approve (an active manager of the trainee).
+
+
+def _require_manager_of(*, member: AbstractBaseUser, actor: AbstractBaseUser) -> None:
+    if not getattr(actor, "is_authenticated", False) or not selectors.user_manages_user(
+        manager=actor, member=member
+    ):
+        raise PermissionDenied("Only a manager of this person's organisation can decide.")
+
+
+def session_booking_approve(*, booking: Booking, actor: AbstractBaseUser) -> Booking:
+    """Approve a trainee's place at a live session (their manager only)."""
+    _require_manager_of(member=booking.user, actor=actor)
+    return session_services.booking_approve(booking=booking, actor=actor)
+
+
+def session_booking_decline(*, booking: Booking, actor: AbstractBaseUser) -> Booking:
+    """Decline a trainee's booking (their manager only); the place goes to the waiting list."""
+    _require_manager_of(member=booking.user, actor=actor)
+    return session_services.booking_decline(booking=booking, actor=actor)
+
+
+def session_booking_approval_request(*, booking: Booking) -> None:
+    """Ask the trainee's managers, in each organisation the trainee belongs to, to decide."""
+    trainee = booking.user
+    session = booking.session
+    for membership in selectors.memberships_for_user(
+        user=trainee, statuses=[Membership.Status.ACTIVE]
+    ):
+        organisation = membership.organisation
+        _email_send(
+            template="session_booking_awaiting_approval",
+            subject=f"Approve a booking: {session.title}",
+            recipients=[
+                email
+                for email in selectors.manager_emails_for(organisation=organisation)
+                if email != trainee.email
+            ],
+            context={
+                "organisation": organisation,
+                "person_name": selectors.user_display_name(trainee),
+                "person_email": trainee.email,
+                "session": session,
+                "when": session_selectors.session_when_text(session=session),
+                "approvals_url": _members_url(organisation) + "#session-bookings",
+            },
+        )

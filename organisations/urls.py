@@ -40,6 +40,16 @@ urlpatterns = [
         name="membership_remove",
     ),
     path(
+        "<int:pk>/manage/session-bookings/<int:booking_pk>/approve/",
+        views.session_booking_approve,
+        name="session_booking_approve",
+    ),
+    path(
+        "<int:pk>/manage/session-bookings/<int:booking_pk>/decline/",
+        views.session_booking_decline,
+        name="session_booking_decline",
+    ),
+    path(
         "<int:pk>/manage/invitations/<int:invitation_pk>/revoke/",
         views.invitation_revoke,
         name="invitation_revoke",

@@ -224,6 +224,9 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
             "members": selectors.members_of(organisation=organisation),
             "pending": selectors.pending_requests(organisation=organisation),
             "invitations": selectors.invitations_open_for(organisation=organisation),
+            "session_bookings": selectors.session_bookings_awaiting(
+                organisation=organisation, manager=request.user
+            ),
             "crumbs": _crumbs(),
         },
     )
@@ -385,3 +388,42 @@ def join_code_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
         "You have made a new join code. The old code no longer works.",
     )
     return redirect("organisations:join_code", pk=organisation.pk)
+
+
+# Live-session bookings waiting for a manager's approval.
+
+
+def _session_bookings_url(organisation: Organisation) -> str:
+    return reverse("organisations:manage", args=[organisation.pk]) + "#session-bookings"
+
+
+@login_required
+@require_POST
+def session_booking_approve(request: HttpRequest, pk: int, booking_pk: int) -> HttpResponse:
+    organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
+    booking = selectors.session_booking_awaiting_for_manager(
+        organisation=organisation, manager=request.user, pk=booking_pk
+    )
+    name = selectors.user_display_name(booking.user)
+    _run_action(
+        request,
+        lambda: services.session_booking_approve(booking=booking, actor=request.user),
+        f"You have approved {name}'s place at {booking.session.title}.",
+    )
+    return redirect(_session_bookings_url(organisation))
+
+
+@login_required
+@require_POST
+def session_booking_decline(request: HttpRequest, pk: int, booking_pk: int) -> HttpResponse:
+    organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
+    booking = selectors.session_booking_awaiting_for_manager(
+        organisation=organisation, manager=request.user, pk=booking_pk
+    )
+    name = selectors.user_display_name(booking.user)
+    _run_action(
+        request,
+        lambda: services.session_booking_decline(booking=booking, actor=request.user),
+        f"You have declined {name}'s booking for {booking.session.title}.",
+    )
+    return redirect(_session_bookings_url(organisation))

@@ -65,3 +65,49 @@ def lessons_of(course: CoursePage) -> list[LessonPage]:
 
 def in_days(days: float):
     return timezone.now() + timezone.timedelta(days=days)
+
+
+# Learning records (enrolments, progress, live-session attendance, reflection prompts).
+
+
+def add_reflection_prompt(
+    lesson: LessonPage,
+    *,
+    block_id: str = "reflect-1",
+    prompt: str = "How did the baby show you what they needed?",
+    guidance: str = "",
+) -> str:
+    """Put a reflection prompt with a known block id at the end of the (live) lesson."""
+    lesson.body.append(("reflection", {"prompt": prompt, "guidance": guidance}, block_id))
+    lesson.save()
+    lesson.refresh_from_db()
+    return block_id
+
+
+def create_attended_booking(
+    *,
+    user,
+    course: CoursePage,
+    title: str = "Watch, wait and wonder workshop",
+    starts_in_days: float = -1,
+    booked_at=None,
+    attendance: str = "attended",
+):
+    """A confirmed booking, with attendance marked, for a new session of ``course``."""
+    from courses.models import Booking, LiveSession
+
+    starts_at = in_days(starts_in_days)
+    session = LiveSession.objects.create(
+        course=course,
+        title=title,
+        starts_at=starts_at,
+        ends_at=starts_at + timezone.timedelta(hours=2),
+        venue="Seminar room 2, Children's Centre",
+    )
+    return Booking.objects.create(
+        session=session,
+        user=user,
+        status=Booking.Status.CONFIRMED,
+        attendance=attendance,
+        created_at=booked_at or timezone.now(),
+    )
