@@ -6,6 +6,9 @@ because cms may import courses but courses must work without cms.
 
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qs, urlsplit
+
 from django.core.exceptions import ValidationError
 from wagtail import blocks
 from wagtail.blocks import StructBlockValidationError
@@ -159,6 +162,78 @@ def content_blocks() -> list[tuple[str, blocks.Block]]:
 VIDEO_FILE_EXTENSIONS = (".mp4", ".webm")
 CAPTION_FILE_EXTENSIONS = (".vtt",)
 
+_YOUTUBE_HOSTS = {
+    "youtube.com",
+    "www.youtube.com",
+    "m.youtube.com",
+    "youtu.be",
+    "youtube-nocookie.com",
+    "www.youtube-nocookie.com",
+}
+_VIMEO_HOSTS = {"vimeo.com", "www.vimeo.com", "player.vimeo.com"}
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+_VIMEO_ID = re.compile(r"^[0-9]{1,12}$")
+_VIMEO_HASH = re.compile(r"^[0-9a-f]{6,20}$")
+
+
+def video_embed_src(url: str) -> str | None:
+    """The player address for a YouTube or Vimeo link, or ``None`` for anything else.
+
+    Videos play from youtube-nocookie.com or player.vimeo.com with Vimeo's do-not-track
+    flag, the only video hosts the site's Content Security Policy lets pages frame, so a
+    trainee's watching sets no tracking cookies.
+    """
+    try:
+        parts = urlsplit((url or "").strip())
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https"):
+        return None
+    host = (parts.hostname or "").lower()
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if host in _YOUTUBE_HOSTS:
+        if host == "youtu.be":
+            video_id = segments[0] if segments else ""
+        elif segments[:1] == ["watch"]:
+            video_id = parse_qs(parts.query).get("v", [""])[0]
+        elif len(segments) >= 2 and segments[0] in ("embed", "shorts", "live", "v"):
+            video_id = segments[1]
+        else:
+            video_id = ""
+        if _YOUTUBE_ID.match(video_id):
+            return f"https://www.youtube-nocookie.com/embed/{video_id}?rel=0"
+        return None
+    if host in _VIMEO_HOSTS:
+        if host == "player.vimeo.com":
+            segments = segments[1:] if segments[:1] == ["video"] else []
+            private_hash = parse_qs(parts.query).get("h", [""])[0]
+        else:
+            # vimeo.com/123, vimeo.com/123/abcdef (unlisted), vimeo.com/channels/x/123
+            numeric = [index for index, segment in enumerate(segments) if _VIMEO_ID.match(segment)]
+            segments = segments[numeric[0] :] if numeric else []
+            private_hash = segments[1] if len(segments) > 1 else ""
+        video_id = segments[0] if segments else ""
+        if not _VIMEO_ID.match(video_id):
+            return None
+        src = f"https://player.vimeo.com/video/{video_id}?dnt=1"
+        if _VIMEO_HASH.match(private_hash):
+            src += f"&h={private_hash}"
+        return src
+    return None
+
+
+def _first_image():
+    """The library's first image, so the block picker can show a real picture if there is one."""
+    from wagtail.images import get_image_model
+
+    return get_image_model().objects.order_by("pk").first()
+
+
+def _first_document():
+    from wagtail.documents import get_document_model
+
+    return get_document_model().objects.order_by("pk").first()
+
 
 class ImageBlock(blocks.StructBlock):
     """An image that always carries a text alternative."""
@@ -175,6 +250,16 @@ class ImageBlock(blocks.StructBlock):
         label = "Image"
         template = "courses/blocks/image.html"
         description = "A picture with a text alternative and an optional caption"
+        preview_value = {
+            "image": _first_image,
+            "alt_text": "A father holding his baby close and smiling at her",
+            "caption": "Babies learn that they matter from the faces that respond to them.",
+        }
+
+    def get_preview_value(self):
+        value = dict(self.meta.preview_value)
+        value["image"] = value["image"]()
+        return self.normalize(value)
 
 
 class VideoBlock(blocks.StructBlock):
@@ -209,6 +294,11 @@ class VideoBlock(blocks.StructBlock):
             "transcript": "<p>A baby babbles and the parent babbles back.</p>",
         }
 
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        context["embed_src"] = video_embed_src(value.get("embed_url") or "")
+        return context
+
     def clean(self, value):
         value = super().clean(value)
         errors = {}
@@ -217,6 +307,11 @@ class VideoBlock(blocks.StructBlock):
             message = ValidationError("Give either an embed link or an uploaded file, not both.")
             errors["embed_url"] = message
             errors["video_file"] = message
+        elif has_embed and video_embed_src(value["embed_url"]) is None:
+            errors["embed_url"] = ValidationError(
+                "Use a YouTube or Vimeo video link, such as https://www.youtube.com/watch?v=... "
+                "or https://vimeo.com/123456789."
+            )
         video = value.get("video_file")
         if video and not video.file.name.lower().endswith(VIDEO_FILE_EXTENSIONS):
             errors["video_file"] = ValidationError("Upload the video as an MP4 or WebM file.")
@@ -282,6 +377,16 @@ class ResourceBlock(blocks.StructBlock):
         label = "Downloadable resource"
         template = "courses/blocks/resource.html"
         description = "A handout, leaflet or worksheet to download"
+        preview_value = {
+            "document": _first_document,
+            "title": "Serve and return: a handout for parents",
+            "description": "Five everyday ways to respond to a baby's cues, to print or share.",
+        }
+
+    def get_preview_value(self):
+        value = dict(self.meta.preview_value)
+        value["document"] = value["document"]()
+        return self.normalize(value)
 
 
 class SensitiveContentBlock(blocks.StructBlock):

@@ -19,6 +19,9 @@ from wagtail.search import index
 from accounts.choices import ProfessionalRole
 from courses.blocks import LessonStreamBlock
 
+# Set by CourseIndexPage.route on the page it finds; read by courses.selectors.pages.
+ROUTE_ANCESTORS_ATTR = "_courses_route_ancestors"
+
 
 class CourseIndexPage(Page):
     """The courses area: lists the courses beneath it. Educators have page rights here."""
@@ -36,6 +39,48 @@ class CourseIndexPage(Page):
 
     class Meta:
         verbose_name = "course index page"
+
+    def route(self, request, path_components):
+        """Find a course, module or lesson in one query rather than two for every level.
+
+        Below a courses area the tree is strictly Course > Module > Lesson, so a URL's length
+        says which type it names. Anything else (another page type, a sub-route) falls back
+        to Wagtail's walk down the tree; the page's own ``route`` still decides on ``live``.
+        """
+        depth = len(path_components)
+        if 1 <= depth <= 3:
+            model = (CoursePage, ModulePage, LessonPage)[depth - 1]
+            page = model.objects.filter(
+                path__startswith=self.path,
+                depth=self.depth + depth,
+                slug=path_components[-1],
+                url_path=self.url_path + "/".join(path_components) + "/",
+            ).first()
+            if page is not None:
+                # The pages routing came through, for breadcrumbs that need no query.
+                setattr(page, ROUTE_ANCESTORS_ATTR, self._routed_ancestors())
+                return page.route(request, [])
+        return super().route(request, path_components)
+
+    def _routed_ancestors(self) -> list[Page]:
+        """This page and those above it that routing passed through, from the site root.
+
+        Wagtail's routing leaves each page's parent on it (``_cached_parent_obj``), so this
+        asks the database nothing.
+        """
+        chain: list[Page] = []
+        page: Page | None = self
+        while page is not None:
+            chain.append(page)
+            page = page.__dict__.get("_cached_parent_obj")
+        return chain[::-1]
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.selectors.pages import courses_listed
+
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = courses_listed(index=self)
+        return context
 
 
 class IMHLevel(models.IntegerChoices):
@@ -204,6 +249,13 @@ class CoursePage(Page):
         labels = dict(ProfessionalRole.choices)
         return [labels.get(role, role) for role in self.mandatory_for_roles]
 
+    def get_context(self, request, *args, **kwargs):
+        from courses.selectors.pages import course_page_state
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(course_page_state(course=self, request=request))
+        return context
+
 
 class ModulePage(Page):
     """A module: a group of lessons within a course."""
@@ -221,6 +273,13 @@ class ModulePage(Page):
 
     class Meta:
         verbose_name = "module"
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.selectors.pages import module_page_state
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(module_page_state(module=self, request=request))
+        return context
 
 
 class LessonPage(Page):
@@ -248,6 +307,10 @@ class LessonPage(Page):
     subpage_types: list[str] = []
     template = "courses/lesson_page.html"
 
+    # Educators preview a lesson as a trainee enrolled on the course, and as anyone else.
+    preview_modes = [("", "Enrolled trainee"), ("not_enrolled", "Not enrolled")]
+    default_preview_mode = ""
+
     class Meta:
         verbose_name = "lesson"
         constraints = [
@@ -255,3 +318,25 @@ class LessonPage(Page):
                 name="courses_lesson_minutes_positive", condition=Q(estimated_minutes__gte=1)
             ),
         ]
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.selectors.pages import lesson_page_state
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(lesson_page_state(lesson=self, request=request))
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        """Show the lesson, and remember it as the enrolment's place to continue from."""
+        response = super().serve(request, *args, **kwargs)
+        enrolment = response.context_data.get("enrolment")
+        # Reading the same lesson again (a reload, a return) changes nothing: no write.
+        if (
+            enrolment is not None
+            and enrolment.status == enrolment.Status.ACTIVE
+            and enrolment.last_lesson_id != self.pk
+        ):
+            from courses.services.learning import lesson_visit
+
+            lesson_visit(user=request.user, lesson=self)
+        return response
