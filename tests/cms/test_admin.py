@@ -51,3 +51,33 @@ def test_admin_can_edit_site_settings(client):
     )
     assert response.status_code == 200
     assert "Platform name" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_block_picker_previews_render_in_the_sites_style(client):
+    admin = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    from wagtail.blocks import Block
+
+    from courses.blocks import KeyPointsBlock
+
+    block_id = next(
+        key for key, block in Block.definition_registry.items() if isinstance(block, KeyPointsBlock)
+    )
+    response = client.get(reverse("wagtailadmin_block_preview"), {"id": block_id})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "nhsuk-frontend" in html
+    assert "Babies communicate from birth." in html
+
+
+@pytest.mark.django_db
+def test_previewing_a_new_standard_page_works(client):
+    admin = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    home = HomePage.objects.get()
+    url = reverse("wagtailadmin_pages:preview_on_add", args=["cms", "standardpage", home.pk])
+    response = client.post(url, {"title": "About", "slug": "about", "body-count": "0"})
+    assert response.status_code == 200
+    assert response.json()["is_valid"]
+    assert client.get(url).status_code == 200
