@@ -56,6 +56,15 @@ DEMO_USERS = (
         "Employer manager of the demo nursery",
     ),
     DemoUser(
+        "newstarter",
+        "newstarter@example.org",
+        "Lee",
+        "Carter",
+        "nursery_nurse",
+        "Nursery nurse",
+        "Trainee who has asked to join the demo nursery (awaiting approval)",
+    ),
+    DemoUser(
         "admin",
         "admin@example.org",
         "Ada",

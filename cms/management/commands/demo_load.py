@@ -26,15 +26,6 @@ TRUST = {
     "ods": "DEMO1",
 }
 NURSERY = {"name": "Little Acorns Day Nursery", "type": OrganisationType.NURSERY, "ods": ""}
-NEW_STARTER = DemoUser(
-    "newstarter",
-    "newstarter@example.org",
-    "Lee",
-    "Carter",
-    "nursery_nurse",
-    "Nursery nurse",
-    "Trainee who has asked to join the demo nursery (awaiting approval)",
-)
 
 
 class Command(BaseCommand):
@@ -42,7 +33,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        users = {demo.key: self._user(demo) for demo in (*DEMO_USERS, NEW_STARTER)}
+        users = {demo.key: self._user(demo) for demo in DEMO_USERS}
         users["admin"].is_superuser = users["admin"].is_staff = True
         users["admin"].save(update_fields=["is_superuser", "is_staff"])
         users["educator"].groups.add(Group.objects.get(name="Educators"))
