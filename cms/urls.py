@@ -15,6 +15,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("organisations/", include("organisations.urls")),
     path("learning/", include("courses.urls")),
+    path("assessments/", include("assessments.urls")),
+    path("competencies/", include("competencies.urls")),
+    path("xapi/", include("assessments.views.xapi")),
     path("healthz/", views.health, name="health"),
 ]
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "courses",
     "certificates",
     "assessments",
+    "competencies",
     "accounts",
     # NHS.UK design system.
     "wagtailnhsukfrontend",

@@ -1,1 +1,0 @@
-"""Competency frameworks, assessments and evidence (filled by the assessments work)."""

@@ -1,0 +1,1 @@
+"""Quizzes: question bank, quizzes, attempts and answers."""

@@ -1,0 +1,1 @@
+"""xAPI statements, per-activity results and resume state."""

@@ -1,0 +1,1 @@
+"""Assessment views, one module per concern (quizzes, H5P player, xAPI)."""

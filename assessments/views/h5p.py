@@ -1,0 +1,3 @@
+"""h5p views."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""quizzes views."""
+
+urlpatterns: list = []

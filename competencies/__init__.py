@@ -1,0 +1,1 @@
+"""IMH competency frameworks, mapping of learning to competencies, and the evidence ledger."""

@@ -1,0 +1,3 @@
+"""Competency profile, evidence, self-assessment and observation views."""
+
+urlpatterns: list = []
