@@ -1,0 +1,1 @@
+"""h5p block for lesson bodies."""

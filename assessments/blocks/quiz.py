@@ -1,0 +1,1 @@
+"""quiz block for lesson bodies."""

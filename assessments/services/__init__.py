@@ -1,0 +1,1 @@
+"""Writes for assessments, one module per concern."""

@@ -1,0 +1,1 @@
+"""Admin for h5p (registers its own hooks)."""

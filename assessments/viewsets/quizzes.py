@@ -1,0 +1,1 @@
+"""Admin for quizzes (registers its own hooks)."""

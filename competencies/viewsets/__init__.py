@@ -1,0 +1,1 @@
+"""Admin viewsets for competencies."""

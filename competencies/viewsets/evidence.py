@@ -1,0 +1,1 @@
+"""Admin for evidence (registers its own hooks)."""

@@ -1,0 +1,1 @@
+"""Admin for frameworks (registers its own hooks)."""
