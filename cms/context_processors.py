@@ -40,6 +40,7 @@ def _navigation(request: HttpRequest) -> list[dict]:
     if user is not None and user.is_authenticated:
         items += [
             ("My learning", _url("courses:my_learning")),
+            ("My competencies", _url("competencies:profile")),
             ("My account", _url("accounts:dashboard")),
             ("Organisations", _url("organisations:mine")),
         ]

@@ -57,7 +57,10 @@ class Framework(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} {self.version}".strip() + (" (sample)" if self.is_sample else "")
+        label = f"{self.name} {self.version}".strip()
+        if self.is_sample and "sample" not in self.name.lower():
+            label += " (sample)"
+        return label
 
     def level_label(self, level: int) -> str:
         if 1 <= level <= len(self.levels):
@@ -295,3 +298,200 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
+
+
+# Sources of evidence recorded on this platform: observations of practice, self-assessment and
+# external learning verified by an educator.
+
+
+class Observation(models.Model):
+    """An educator's or supervisor's observation of a trainee's practice.
+
+    Each rated competency is an ``ObservationCompetency`` row and counts as its own evidence
+    item, so one observation can say "met" for one competency and "not yet" for another.
+    A withdrawn observation is kept for the record but no longer shown or counted.
+    """
+
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="observations_received"
+    )
+    observer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="observations_recorded",
+    )
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="+")
+    observed_on = models.DateField("date of the observation")
+    setting = models.CharField(
+        max_length=200, help_text="Where the practice was seen, for example Home visit."
+    )
+    comments = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-observed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(observer=F("trainee")), name="competencies_observation_not_self"
+            ),
+            models.CheckConstraint(
+                condition=~Q(setting=""), name="competencies_observation_setting_not_blank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Observation on {self.observed_on:%d %B %Y}: {self.setting}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class ObservationCompetency(models.Model):
+    """One competency seen in an observation, at a level, met or not yet."""
+
+    class Outcome(models.TextChoices):
+        MET = "met", "Met"
+        NOT_YET = "not_yet", "Not yet"
+
+    observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="ratings")
+    competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+
+    class Meta:
+        ordering = ["competency__area__sort_order", "competency__sort_order", "competency__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["observation", "competency"], name="competencies_observation_rating_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=1), name="competencies_observation_rating_level_min"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["met", "not_yet"]),
+                name="competencies_observation_rating_outcome_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competency} at level {self.level}: {self.get_outcome_display()}"
+
+
+class SelfAssessment(models.Model):
+    """A trainee's own rating of one competency at the level they are aiming for."""
+
+    class Rating(models.TextChoices):
+        ACHIEVED = "achieved", "Achieved"
+        WORKING_TOWARDS = "working_towards", "Working towards"
+        NOT_YET = "not_yet", "Not yet"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="self_assessments"
+    )
+    competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField(help_text="The level the trainee is aiming for.")
+    rating = models.CharField(max_length=20, choices=Rating.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["competency__area__sort_order", "competency__sort_order", "competency__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "competency"], name="competencies_self_assessment_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=1), name="competencies_self_assessment_level_min"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__in=["achieved", "working_towards", "not_yet"]),
+                name="competencies_self_assessment_rating_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competency} at level {self.level}: {self.get_rating_display()}"
+
+
+def external_learning_upload_to(instance: ExternalLearning, filename: str) -> str:
+    """A private prefix and a random name: the original name is kept in the row only."""
+    import uuid
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()
+    return f"private/competencies/external-learning/{uuid.uuid4().hex}{suffix}"
+
+
+class ExternalLearning(models.Model):
+    """Learning done elsewhere that a trainee asks an educator to count as evidence."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        VERIFIED = "verified", "Verified"
+        REJECTED = "rejected", "Not accepted"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_learning"
+    )
+    title = models.CharField(max_length=255)
+    provider = models.CharField(max_length=255)
+    completed_on = models.DateField("date completed")
+    hours = models.DecimalField(max_digits=5, decimal_places=1)
+    description = models.TextField(blank=True)
+    evidence_file = models.FileField(upload_to=external_learning_upload_to, blank=True)
+    evidence_file_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name_plural = "external learning"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "verified", "rejected"]),
+                name="competencies_external_learning_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="competencies_external_learning_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__gt=0), name="competencies_external_learning_hours_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.provider})"
+
+
+class ExternalLearningCompetency(models.Model):
+    """A competency that a piece of external learning claims, at a level."""
+
+    external_learning = models.ForeignKey(
+        ExternalLearning, on_delete=models.CASCADE, related_name="claims"
+    )
+    competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["competency__area__sort_order", "competency__sort_order", "competency__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_learning", "competency"],
+                name="competencies_external_claim_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=1), name="competencies_external_claim_level_min"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competency} at level {self.level}"

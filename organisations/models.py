@@ -198,6 +198,11 @@ class Membership(models.Model):
     source = models.CharField(
         "how it started", max_length=16, choices=Source.choices, default=Source.ADMIN
     )
+    is_supervisor = models.BooleanField(
+        "supervisor",
+        default=False,
+        help_text="Supervisors may record observations of practice for the organisation's staff.",
+    )
     requested_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(

@@ -284,3 +284,37 @@ def session_booking_awaiting_for_manager(
     return get_object_or_404(
         session_bookings_awaiting(organisation=organisation, manager=manager), pk=pk
     )
+
+
+# Supervisors (who may record observations of practice for an organisation's staff).
+
+
+def user_supervises_user(*, supervisor: AbstractBaseUser, trainee: AbstractBaseUser) -> bool:
+    """Whether ``supervisor`` is a named supervisor in an organisation where both are active."""
+    if not getattr(supervisor, "is_authenticated", False) or supervisor.pk == trainee.pk:
+        return False
+    supervised_in = Membership.objects.filter(
+        user=supervisor, status=Membership.Status.ACTIVE, is_supervisor=True
+    ).values("organisation_id")
+    return Membership.objects.filter(
+        user=trainee, status=Membership.Status.ACTIVE, organisation_id__in=supervised_in
+    ).exists()
+
+
+def users_supervised_by(*, supervisor: AbstractBaseUser) -> list[Any]:
+    """The active members of the organisations where ``supervisor`` is a named supervisor."""
+    if not getattr(supervisor, "is_authenticated", False):
+        return []
+    supervised_in = Membership.objects.filter(
+        user=supervisor, status=Membership.Status.ACTIVE, is_supervisor=True
+    ).values("organisation_id")
+    memberships = select_people(
+        Membership.objects.filter(
+            status=Membership.Status.ACTIVE, organisation_id__in=supervised_in
+        ).exclude(user=supervisor),
+        "user",
+    )
+    people: dict[int, Any] = {}
+    for membership in memberships:
+        people.setdefault(membership.user_id, membership.user)
+    return list(people.values())

@@ -729,3 +729,22 @@ def session_booking_approval_request(*, booking: Booking) -> None:
                 "approvals_url": _members_url(organisation) + "#session-bookings",
             },
         )
+
+
+@transaction.atomic
+def membership_set_supervisor(
+    *, membership: Membership, is_supervisor: bool, actor: AbstractBaseUser
+) -> Membership:
+    """A manager names an active member as a supervisor (or stops naming them one).
+
+    Supervisors may record observations of practice for the organisation's active members.
+    """
+    organisation, locked = _lock_membership(membership)
+    _require_manager(organisation=organisation, actor=actor)
+    if locked.status != Membership.Status.ACTIVE:
+        raise ValidationError("You can only make an active member a supervisor.", code="not_active")
+    if locked.is_supervisor != is_supervisor:
+        locked.is_supervisor = is_supervisor
+        locked.full_clean()
+        locked.save(update_fields=["is_supervisor"])
+    return locked

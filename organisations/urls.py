@@ -35,6 +35,11 @@ urlpatterns = [
         name="membership_role",
     ),
     path(
+        "<int:pk>/manage/members/<int:membership_pk>/supervisor/",
+        views.membership_supervisor,
+        name="membership_supervisor",
+    ),
+    path(
         "<int:pk>/manage/members/<int:membership_pk>/remove/",
         views.membership_remove,
         name="membership_remove",

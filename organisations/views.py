@@ -293,6 +293,25 @@ def membership_role(request: HttpRequest, pk: int, membership_pk: int) -> HttpRe
 
 
 @login_required
+@require_POST
+def membership_supervisor(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
+    membership = selectors.membership_of_organisation(organisation=organisation, pk=membership_pk)
+    name = selectors.user_display_name(membership.user)
+    is_supervisor = request.POST.get("is_supervisor") == "1"
+    _run_action(
+        request,
+        lambda: services.membership_set_supervisor(
+            membership=membership, is_supervisor=is_supervisor, actor=request.user
+        ),
+        f"{name} is now a supervisor and can record observations of practice."
+        if is_supervisor
+        else f"{name} is no longer a supervisor.",
+    )
+    return redirect("organisations:manage", pk=organisation.pk)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     organisation = selectors.organisation_for_manager(user=request.user, pk=pk)

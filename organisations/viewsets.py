@@ -180,11 +180,12 @@ class MembershipViewSet(ModelViewSet):
         "user__email",
         "organisation",
         "role",
+        "is_supervisor",
         "status",
         "source",
         "requested_at",
     ]
-    list_filter = ["organisation", "role", "status", "source"]
+    list_filter = ["organisation", "role", "is_supervisor", "status", "source"]
     # Exports follow attributes with dots (list_display and filters use Django's __ lookups).
     list_export = ["user.email", "organisation.name", "role", "status", "source", "requested_at"]
     export_headings = {"user.email": "Email", "organisation.name": "Organisation"}
