@@ -1,0 +1,1 @@
+"""Forms for assessments, one module per concern."""
