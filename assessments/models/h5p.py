@@ -1,8 +1,11 @@
 """H5P packages as activities, and the libraries they share.
 
 An educator uploads one ``.h5p`` file per activity. Its content is extracted under
-``h5p/content/<activity uuid>/``; each library version is stored once under
+``h5p/content/<activity uuid>/`` (``content_path``; a replaced package gets a fresh folder,
+``h5p/content/<activity uuid>-<token>/``); each library version is stored once under
 ``h5p/libraries/<Machine.Name-MAJOR.MINOR>/`` and shared by every activity that uses it.
+Files are written and removed only by ``assessments.services.h5p`` (layout:
+``assessments.h5p.storage``).
 """
 
 import uuid
