@@ -34,3 +34,23 @@ def _serialized_contents_for_every_connection(django_db_setup, django_db_blocker
         contents = getattr(connections[alias], "_test_serialized_contents", None)
         if contents:
             type(connections[alias])._test_serialized_contents = contents
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the migrated data afterwards.
+
+    A transactional test empties the database when it ends; without ``serialized_rollback``
+    Django then recreates content types in a different order from the migrations, and the
+    next test that restores the snapshot fails on duplicate content types. So any
+    ``django_db(transaction=True)`` test gets ``serialized_rollback=True`` too.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or not marker.kwargs.get("transaction"):
+            continue
+        if "serialized_rollback" in marker.kwargs:
+            continue
+        item.add_marker(
+            pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True),
+            append=False,
+        )
