@@ -6,3 +6,18 @@ from django.dispatch import Signal
 # recorded again after a change of policy. Arguments: ``user``, ``activity_type`` ("quiz" or
 # "h5p"), ``activity_id``, ``page_ids`` (the pages the activity is placed on).
 activity_passed = Signal()
+
+
+# Receivers for Wagtail's page signals (connected in ``AssessmentsConfig.ready``).
+
+
+def placements_sync_on_publish(sender, instance, **kwargs) -> None:
+    from assessments.services.placements import placements_sync
+
+    placements_sync(page=instance)
+
+
+def placements_clear_on_unpublish(sender, instance, **kwargs) -> None:
+    from assessments.services.placements import placements_clear
+
+    placements_clear(page_id=instance.pk)

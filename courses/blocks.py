@@ -414,7 +414,9 @@ class SensitiveContentBlock(blocks.StructBlock):
 
 
 def lesson_blocks() -> list[tuple[str, blocks.Block]]:
-    """Lesson body blocks; the assessments app adds quiz and H5P blocks to this list."""
+    """Lesson body blocks, the assessments app's quiz and H5P blocks among them."""
+    from assessments.blocks import activity_blocks
+
     shared = dict(content_blocks())
     return [
         ("heading", shared["heading"]),
@@ -431,6 +433,7 @@ def lesson_blocks() -> list[tuple[str, blocks.Block]]:
         ("do_list", shared["do_list"]),
         ("dont_list", shared["dont_list"]),
         ("care_card", shared["care_card"]),
+        *activity_blocks(),
     ]
 
 

@@ -11,3 +11,19 @@ booking_awaiting_approval = Signal()
 # Sent (sender=CourseCompletion, completion=...) after the transaction that created a course
 # completion commits, exactly once per completion; the certificate is issued from it.
 course_completed = Signal()
+
+
+# Receivers for signals of the apps below courses (connected in ``CoursesConfig.ready``).
+
+
+def lessons_complete_on_activity_passed(sender, user, page_ids, **kwargs) -> None:
+    from courses.services.learning import lessons_complete_by_activities
+
+    lessons_complete_by_activities(user=user, page_ids=page_ids)
+
+
+def pages_user_may_attempt(user, page_ids) -> set[int]:
+    """The attempt policy assessments asks (``assessments.access``)."""
+    from courses.selectors.learning import pages_user_may_attempt as selector
+
+    return selector(user=user, page_ids=page_ids)

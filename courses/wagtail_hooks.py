@@ -5,7 +5,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from courses.models import Enrolment
-from courses.viewsets import learning, sessions
+from courses.viewsets import coverage, learning, sessions
 from courses.viewsets.learning import EnrolmentPermissionPolicy
 from courses.viewsets.pathways import PathwayViewSet
 
@@ -14,7 +14,12 @@ register_snippet(PathwayViewSet)
 
 @hooks.register("register_admin_viewset")
 def register_viewsets():
-    return [*learning.VIEWSETS, *sessions.VIEWSETS]
+    return [*learning.VIEWSETS, *sessions.VIEWSETS, *coverage.VIEWSETS]
+
+
+@hooks.register("register_reports_menu_item")
+def register_coverage_menu_item():
+    return coverage.coverage_menu_item()
 
 
 # Learning records: read-only in the admin, visible to educators (courses/viewsets/learning.py).

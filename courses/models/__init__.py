@@ -3,7 +3,7 @@
 from courses.models.learning import CourseCompletion, Enrolment, LessonProgress, Reflection
 from courses.models.pages import CourseIndexPage, CoursePage, LessonPage, ModulePage
 from courses.models.pathways import Pathway, PathwayCompletion, PathwayCourse
-from courses.models.sessions import Booking, LiveSession
+from courses.models.sessions import Booking, LiveSession, LiveSessionCompetency
 
 __all__ = [
     "Booking",
@@ -14,6 +14,7 @@ __all__ = [
     "LessonPage",
     "LessonProgress",
     "LiveSession",
+    "LiveSessionCompetency",
     "ModulePage",
     "Pathway",
     "PathwayCompletion",

@@ -11,13 +11,39 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    HelpPanel,
+    InlinePanel,
+    MultiFieldPanel,
+)
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from accounts.choices import ProfessionalRole
 from courses.blocks import LessonStreamBlock
+
+
+def competency_panel() -> InlinePanel:
+    """Map the page to competencies (``competencies.models.PageCompetency``) at a level."""
+    from courses.forms import CompetencySelect
+
+    return InlinePanel(
+        "competency_mappings",
+        heading="Competencies",
+        label="Competency",
+        panels=[
+            FieldPanel("competency", widget=CompetencySelect),
+            FieldPanel(
+                "level",
+                help_text="The level this page develops the competency to: 1 is the "
+                "framework's first level.",
+            ),
+        ],
+    )
+
 
 # Set by CourseIndexPage.route on the page it finds; read by courses.selectors.pages.
 ROUTE_ANCESTORS_ATTR = "_courses_route_ancestors"
@@ -218,6 +244,7 @@ class CoursePage(Page):
             ],
             heading="Completion rule",
         ),
+        competency_panel(),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary")]
 
@@ -264,7 +291,7 @@ class ModulePage(Page):
         max_length=400, blank=True, help_text="One or two sentences on what this module covers."
     )
 
-    content_panels = [*Page.content_panels, FieldPanel("summary")]
+    content_panels = [*Page.content_panels, FieldPanel("summary"), competency_panel()]
     search_fields = [*Page.search_fields, index.SearchField("summary")]
 
     parent_page_types = ["courses.CoursePage"]
@@ -300,6 +327,7 @@ class LessonPage(Page):
         *Page.content_panels,
         FieldRowPanel([FieldPanel("required"), FieldPanel("estimated_minutes")]),
         FieldPanel("body"),
+        competency_panel(),
     ]
     search_fields = [*Page.search_fields, index.SearchField("body")]
 

@@ -7,10 +7,18 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
+
+from competencies.models import Competency, MappingBase
 
 
-class LiveSession(models.Model):
-    """One workshop, webinar, observed practice or group supervision on a date."""
+class LiveSession(ClusterableModel):
+    """One workshop, webinar, observed practice or group supervision on a date.
+
+    Clusterable so its competency mappings are edited inline on the session's admin form.
+    """
 
     class Kind(models.TextChoices):
         WORKSHOP = "workshop", "Workshop"
@@ -97,6 +105,29 @@ class LiveSession(models.Model):
     @property
     def is_online(self) -> bool:
         return bool(self.joining_url) and not self.venue.strip()
+
+
+class LiveSessionCompetency(Orderable, MappingBase):
+    """A live session mapped to a competency at a level; attending it counts as evidence."""
+
+    session = ParentalKey(LiveSession, on_delete=models.CASCADE, related_name="competency_mappings")
+    competency = models.ForeignKey(
+        Competency, on_delete=models.CASCADE, related_name="session_mappings"
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = "competency mapping"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "competency"], name="courses_session_competency_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=1), name="courses_session_competency_level_min"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competency} at level {self.level}"
 
 
 class Booking(models.Model):

@@ -11,7 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
 
@@ -86,6 +87,32 @@ def user_can_view_lessons(*, user: AbstractBaseUser, course: CoursePage) -> bool
         course=course,
         status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED],
     ).exists()
+
+
+def pages_user_may_attempt(*, user: AbstractBaseUser, page_ids: Iterable[int]) -> set[int]:
+    """The ids, among ``page_ids``, of live pages in (or of) a course ``user`` may learn on.
+
+    The attempt policy courses registers with assessments: a quiz or H5P activity on a lesson
+    may be attempted by people enrolled on its course now, or who have completed it (they may
+    still see its lessons, and practise). Educators and administrators previewing a lesson
+    are not enrolled, so their attempts are refused: results belong to trainees. One query,
+    whatever the number of pages: a page's course is the enrolment's course whose tree path
+    begins the page's path.
+    """
+    page_ids = list(page_ids)
+    if not page_ids or not getattr(user, "is_authenticated", False):
+        return set()
+    enrolled = Enrolment.objects.filter(
+        user=user,
+        status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED],
+        course__path=Substr(OuterRef("path"), 1, F("course__depth") * Page.steplen),
+    )
+    return set(
+        Page.objects.live()
+        .filter(pk__in=page_ids)
+        .filter(Exists(enrolled))
+        .values_list("pk", flat=True)
+    )
 
 
 def course_enrolments(*, course: CoursePage) -> QuerySet[Enrolment]:

@@ -23,7 +23,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessments.selectors import required_activities_outstanding
+from assessments.selectors import pages_with_required_activities, required_activities_outstanding
+from competencies.models import Evidence
+from competencies.selectors import page_competencies
+from competencies.services import evidence_record
 from courses.models import (
     Booking,
     CourseCompletion,
@@ -249,6 +252,50 @@ def lesson_complete(
     return progress
 
 
+def lessons_complete_by_activities(
+    *, user: AbstractBaseUser, page_ids: Iterable[int]
+) -> list[LessonProgress]:
+    """Complete each of these lessons whose required activities ``user`` has now all passed.
+
+    Called when a person passes a quiz or H5P activity (``assessments.signals.activity_passed``
+    names the pages it is placed on). Only live lessons holding at least one required activity,
+    in a course the person is enrolled on now, are completed ("by activities"); a lesson with
+    only optional activities is still marked complete by the trainee. Completing a lesson then
+    evaluates the course, so a course whose rule asks for required assessments completes once
+    the last one is passed. Pages that are not such lessons are ignored.
+    """
+    page_ids = list(page_ids)
+    if not page_ids or not getattr(user, "is_authenticated", False):
+        return []
+    lessons = list(LessonPage.objects.live().filter(pk__in=page_ids).order_by("path"))
+    if not lessons:
+        return []
+    enrolled_paths = list(
+        Enrolment.objects.filter(user=user, status=Enrolment.Status.ACTIVE).values_list(
+            "course__path", flat=True
+        )
+    )
+    lessons = [
+        lesson for lesson in lessons if any(lesson.path.startswith(path) for path in enrolled_paths)
+    ]
+    gated = pages_with_required_activities(page_ids=[lesson.pk for lesson in lessons])
+    if not gated:
+        return []
+    outstanding = required_activities_outstanding(user=user, lesson_ids=gated)
+    completed = []
+    for lesson in lessons:
+        if lesson.pk not in gated or lesson.pk in outstanding:
+            continue
+        try:
+            completed.append(
+                lesson_complete(user=user, lesson=lesson, method=LessonProgress.Method.ACTIVITIES)
+            )
+        except ValidationError:
+            # The enrolment ended (or the lesson went) since the check above: nothing to do.
+            continue
+    return completed
+
+
 def lesson_visit(*, user: AbstractBaseUser, lesson: LessonPage) -> int:
     """Remember ``lesson`` as where ``user`` left off in their open enrolment on its course.
 
@@ -352,6 +399,7 @@ def course_completion_evaluate(*, enrolment: Enrolment) -> CourseCompletion | No
     enrolment.status, enrolment.completed_at = locked.status, locked.completed_at
 
     _pathway_completions_record(user_id=locked.user_id, course=course, now=now)
+    _completion_evidence_record(completion=completion, user=locked.user, course=course)
     # robust: the completion stands even if a receiver fails; the failure is logged.
     transaction.on_commit(
         partial(course_completed.send, sender=CourseCompletion, completion=completion),
@@ -376,6 +424,24 @@ def _pathway_completions_record(*, user_id: int, course: CoursePage, now: dateti
             PathwayCompletion.objects.get_or_create(
                 user_id=user_id, pathway=pathway, defaults={"completed_at": now}
             )
+
+
+def _completion_evidence_record(
+    *, completion: CourseCompletion, user: AbstractBaseUser, course: CoursePage
+) -> None:
+    """Count the completion as evidence of the competencies the course page is mapped to."""
+    mappings = list(page_competencies(page_ids=[course.pk]))
+    if not mappings:
+        return
+    evidence_record(
+        user=user,
+        source=completion,
+        kind=Evidence.Kind.COURSE,
+        competencies=[(mapping.competency, mapping.level) for mapping in mappings],
+        occurred_on=timezone.localdate(completion.completed_at),
+        title=course.title,
+        url=course.url or "",
+    )
 
 
 # Reflections.

@@ -21,6 +21,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from competencies.models import Evidence
+from competencies.services import evidence_record, evidence_withdraw
 from courses.models import Booking, Enrolment, LiveSession
 from courses.selectors import sessions as selectors
 from courses.selectors.learning import enrolment_current
@@ -331,11 +333,34 @@ def attendance_mark(
                 ]
             )
             changed.append(booking)
+        _attendance_evidence_record(session=locked, bookings=changed)
         for booking in changed:
             enrolment = enrolment_current(user=booking.user, course=locked.course)
             if enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE:
                 course_completion_evaluate(enrolment=enrolment)
     return changed
+
+
+def _attendance_evidence_record(*, session: LiveSession, bookings: list[Booking]) -> None:
+    """Attending in full counts as evidence of the session's competencies; a register
+    corrected to partial attendance or no-show withdraws it."""
+    if not bookings:
+        return
+    mappings = [(m.competency_id, m.level) for m in session.competency_mappings.all()]
+    url = reverse("courses:session_detail", args=[session.pk])
+    for booking in bookings:
+        if booking.attendance == Booking.Attendance.ATTENDED and mappings:
+            evidence_record(
+                user=booking.user,
+                source=booking,
+                kind=Evidence.Kind.ATTENDANCE,
+                competencies=mappings,
+                occurred_on=timezone.localdate(session.starts_at),
+                title=session.title,
+                url=url,
+            )
+        else:
+            evidence_withdraw(user=booking.user, source=booking)
 
 
 def session_save(*, session: LiveSession, actor: AbstractBaseUser) -> LiveSession:

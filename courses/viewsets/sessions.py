@@ -20,7 +20,13 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.views.generic import TemplateView
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+)
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -32,6 +38,7 @@ from wagtail.log_actions import log
 from wagtail.permissions import register_permission_policy
 
 from accounts.permissions import ReadOnlyPermissionPolicy
+from courses.forms import CompetencySelect
 from courses.models import Booking, LiveSession
 from courses.selectors import sessions as selectors
 from courses.services import sessions as services
@@ -270,6 +277,16 @@ class LiveSessionViewSet(ModelViewSet):
                 heading="Places and booking",
             ),
             FieldPanel("facilitator"),
+            InlinePanel(
+                "competency_mappings",
+                heading="Competencies",
+                label="Competency",
+                help_text="Attending the session counts as evidence of these competencies.",
+                panels=[
+                    FieldPanel("competency", widget=CompetencySelect),
+                    FieldPanel("level"),
+                ],
+            ),
         ],
         base_form_class=LiveSessionForm,
     )

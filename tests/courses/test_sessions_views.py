@@ -380,6 +380,15 @@ class TestRegister:
             assert client.get(register).status_code == 200
 
 
+# The session form's inline competency mappings, left empty.
+NO_COMPETENCY_MAPPINGS = {
+    "competency_mappings-TOTAL_FORMS": "0",
+    "competency_mappings-INITIAL_FORMS": "0",
+    "competency_mappings-MIN_NUM_FORMS": "0",
+    "competency_mappings-MAX_NUM_FORMS": "1000",
+}
+
+
 class TestAdmin:
     def test_educators_list_sessions_with_places(self, as_user, session, course):
         services.booking_create(session=session, user=make_trainee(course))
@@ -409,6 +418,7 @@ class TestAdmin:
                 "booking_closes_at": "",
                 "cancellation_cutoff_hours": "24",
                 "facilitator": facilitator.pk,
+                **NO_COMPETENCY_MAPPINGS,
             },
         )
         assert response.status_code == 302, page_text(response)
@@ -438,6 +448,7 @@ class TestAdmin:
                 "booking_opens_at": "",
                 "booking_closes_at": "",
                 "cancellation_cutoff_hours": "48",
+                **NO_COMPETENCY_MAPPINGS,
             },
         )
         assert response.status_code == 200
