@@ -1,0 +1,51 @@
+"""The demo's competency layer: sample framework, mappings, a placed quiz, trainee evidence."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from assessments.models import ActivityPlacement, Quiz
+from competencies.models import Evidence, Framework, Observation, PageCompetency, SelfAssessment
+from courses.models import LessonPage, LiveSession
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "frameworks": Framework.objects.count(),
+        "page mappings": PageCompetency.objects.count(),
+        "quizzes": Quiz.objects.count(),
+        "placements": ActivityPlacement.objects.count(),
+        "observations": Observation.objects.count(),
+        "self-assessments": SelfAssessment.objects.count(),
+        "evidence": Evidence.objects.count(),
+    }
+
+
+def test_the_demo_maps_its_courses_to_the_sample_framework_and_loads_once():
+    call_command("demo_load")
+    first = _counts()
+    call_command("demo_load")
+    assert _counts() == first
+
+    framework = Framework.objects.get()
+    assert framework.is_sample
+    assert framework.areas.count() == 7
+    assert len(framework.levels) == 3
+    assert first["page mappings"] > 10
+    assert all(session.competency_mappings.exists() for session in LiveSession.objects.all())
+
+
+def test_the_demo_quiz_is_placed_in_its_lesson_and_the_trainee_has_evidence():
+    call_command("demo_load")
+    lesson = LessonPage.objects.get(slug="attunement-and-serve-and-return")
+    quiz = Quiz.objects.get()
+    assert ActivityPlacement.objects.filter(
+        page=lesson, activity_type="quiz", activity_id=quiz.pk
+    ).exists()
+    assert quiz.quiz_questions.count() == 3
+
+    kinds = set(Evidence.objects.filter(user__username="trainee").values_list("kind", flat=True))
+    assert kinds == {Evidence.Kind.OBSERVATION, Evidence.Kind.SELF_ASSESSMENT}
