@@ -6,78 +6,189 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0003_educators_quiz_permissions'),
+        ("assessments", "0003_educators_quiz_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ActivityResult',
+            name="ActivityResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('first_score', models.FloatField(blank=True, help_text='Scaled, -1 to 1.', null=True)),
-                ('last_score', models.FloatField(blank=True, help_text='Scaled, -1 to 1.', null=True)),
-                ('best_score', models.FloatField(blank=True, help_text='Scaled, -1 to 1.', null=True)),
-                ('score', models.FloatField(blank=True, help_text="The score that counts, by the activity's scoring policy.", null=True)),
-                ('completed', models.BooleanField(default=False)),
-                ('passed', models.BooleanField(default=False)),
-                ('passed_at', models.DateTimeField(blank=True, null=True)),
-                ('first_attempt_at', models.DateTimeField()),
-                ('last_attempt_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='assessments.h5pactivity')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activity_results', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                (
+                    "first_score",
+                    models.FloatField(blank=True, help_text="Scaled, -1 to 1.", null=True),
+                ),
+                (
+                    "last_score",
+                    models.FloatField(blank=True, help_text="Scaled, -1 to 1.", null=True),
+                ),
+                (
+                    "best_score",
+                    models.FloatField(blank=True, help_text="Scaled, -1 to 1.", null=True),
+                ),
+                (
+                    "score",
+                    models.FloatField(
+                        blank=True,
+                        help_text="The score that counts, by the activity's scoring policy.",
+                        null=True,
+                    ),
+                ),
+                ("completed", models.BooleanField(default=False)),
+                ("passed", models.BooleanField(default=False)),
+                ("passed_at", models.DateTimeField(blank=True, null=True)),
+                ("first_attempt_at", models.DateTimeField()),
+                ("last_attempt_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="assessments.h5pactivity",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activity_results",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'H5P activity result',
-                'ordering': ['-last_attempt_at'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'activity'), name='assessments_activityresult_unique'), models.CheckConstraint(condition=models.Q(('score__isnull', True), models.Q(('score__gte', -1), ('score__lte', 1)), _connector='OR'), name='assessments_activityresult_score_range'), models.CheckConstraint(condition=models.Q(('passed', False), ('passed_at__isnull', False), _connector='OR'), name='assessments_activityresult_passed_at')],
+                "verbose_name": "H5P activity result",
+                "ordering": ["-last_attempt_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "activity"), name="assessments_activityresult_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("score__isnull", True),
+                            models.Q(("score__gte", -1), ("score__lte", 1)),
+                            _connector="OR",
+                        ),
+                        name="assessments_activityresult_score_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("passed", False), ("passed_at__isnull", False), _connector="OR"
+                        ),
+                        name="assessments_activityresult_passed_at",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ActivityState',
+            name="ActivityState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state_id', models.CharField(max_length=255)),
-                ('document', models.JSONField()),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='states', to='assessments.h5pactivity')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activity_states', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("state_id", models.CharField(max_length=255)),
+                ("document", models.JSONField()),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="states",
+                        to="assessments.h5pactivity",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activity_states",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'H5P activity state',
-                'constraints': [models.UniqueConstraint(fields=('user', 'activity', 'state_id'), name='assessments_activitystate_unique')],
+                "verbose_name": "H5P activity state",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "activity", "state_id"),
+                        name="assessments_activitystate_unique",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='XAPIStatement',
+            name="XAPIStatement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('statement_id', models.UUIDField(unique=True)),
-                ('verb', models.CharField(max_length=255)),
-                ('object_iri', models.CharField(max_length=500)),
-                ('is_subcontent', models.BooleanField(default=False)),
-                ('score_scaled', models.FloatField(blank=True, null=True)),
-                ('score_raw', models.FloatField(blank=True, null=True)),
-                ('score_min', models.FloatField(blank=True, null=True)),
-                ('score_max', models.FloatField(blank=True, null=True)),
-                ('success', models.BooleanField(blank=True, null=True)),
-                ('completion', models.BooleanField(blank=True, null=True)),
-                ('raw', models.JSONField(help_text='The statement as stored, with the learner as actor.')),
-                ('body_sha256', models.CharField(max_length=64)),
-                ('stored_at', models.DateTimeField()),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statements', to='assessments.h5pactivity')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='xapi_statements', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("statement_id", models.UUIDField(unique=True)),
+                ("verb", models.CharField(max_length=255)),
+                ("object_iri", models.CharField(max_length=500)),
+                ("is_subcontent", models.BooleanField(default=False)),
+                ("score_scaled", models.FloatField(blank=True, null=True)),
+                ("score_raw", models.FloatField(blank=True, null=True)),
+                ("score_min", models.FloatField(blank=True, null=True)),
+                ("score_max", models.FloatField(blank=True, null=True)),
+                ("success", models.BooleanField(blank=True, null=True)),
+                ("completion", models.BooleanField(blank=True, null=True)),
+                (
+                    "raw",
+                    models.JSONField(
+                        help_text="The statement as stored, with the learner as actor."
+                    ),
+                ),
+                ("body_sha256", models.CharField(max_length=64)),
+                ("stored_at", models.DateTimeField()),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="statements",
+                        to="assessments.h5pactivity",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="xapi_statements",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'xAPI statement',
-                'verbose_name_plural': 'xAPI statements',
-                'ordering': ['-stored_at'],
-                'indexes': [models.Index(fields=['user', 'activity'], name='assessments_user_id_8c5a37_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('score_scaled__isnull', True), models.Q(('score_scaled__gte', -1), ('score_scaled__lte', 1)), _connector='OR'), name='assessments_xapistatement_scaled_range')],
+                "verbose_name": "xAPI statement",
+                "verbose_name_plural": "xAPI statements",
+                "ordering": ["-stored_at"],
+                "indexes": [
+                    models.Index(fields=["user", "activity"], name="assessments_user_id_8c5a37_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("score_scaled__isnull", True),
+                            models.Q(("score_scaled__gte", -1), ("score_scaled__lte", 1)),
+                            _connector="OR",
+                        ),
+                        name="assessments_xapistatement_scaled_range",
+                    )
+                ],
             },
         ),
     ]
