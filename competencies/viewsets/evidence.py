@@ -140,7 +140,8 @@ def register_external_learning_viewset():
     return ExternalLearningReviewViewSet()
 
 
-@hooks.register("register_admin_menu_item")
+# In the Competencies menu, beside the frameworks the evidence is about.
+@hooks.register("register_competencies_menu_item")
 def register_external_learning_menu_item():
     return ExternalLearningMenuItem(
         "External learning",
