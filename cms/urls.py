@@ -18,6 +18,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("competencies/", include("competencies.urls")),
     path("xapi/", include("assessments.views.xapi")),
+    path("", include("certificates.urls")),
     path("healthz/", views.health, name="health"),
 ]
 

@@ -1,0 +1,1 @@
+"""Certificate views, one module per concern."""

@@ -1,0 +1,3 @@
+"""downloads views."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""verification views."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Admin viewsets for certificates (each module registers its own hooks)."""

@@ -1,0 +1,1 @@
+"""Admin for certificates (registers its own hooks)."""

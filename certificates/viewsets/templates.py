@@ -1,0 +1,1 @@
+"""Admin for templates (registers its own hooks)."""
