@@ -6,7 +6,6 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
-from wagtail.models import Site
 
 from cms.models import SiteSettings
 from courses.models import CourseIndexPage
@@ -24,8 +23,7 @@ NAV_CACHE_SECONDS = 60
 
 def _courses_url(request: HttpRequest) -> str | None:
     """The courses area's URL, cached briefly: it changes rarely and every page shows it."""
-    site = Site.find_for_request(request)
-    key = f"imh:nav:courses-url:{site.pk if site else 0}"
+    key = f"imh:nav:courses-url:{request.get_host()}"
     url = cache.get(key)
     if url is None:
         index = CourseIndexPage.objects.live().order_by("path").first()
@@ -41,6 +39,7 @@ def _navigation(request: HttpRequest) -> list[dict]:
         items += [
             ("My learning", _url("courses:my_learning")),
             ("My competencies", _url("competencies:profile")),
+            ("CPD portfolio", _url("certificates:portfolio")),
             ("My account", _url("accounts:dashboard")),
             ("Organisations", _url("organisations:mine")),
         ]
@@ -65,12 +64,52 @@ def _navigation(request: HttpRequest) -> list[dict]:
     return links
 
 
+CHROME_GENERATION_KEY = "imh:chrome:generation"
+
+
+def chrome_forget() -> None:
+    """Make every cached header and footer stale (site settings or sites changed)."""
+    try:
+        cache.incr(CHROME_GENERATION_KEY)
+    except ValueError:
+        cache.set(CHROME_GENERATION_KEY, 1, None)
+
+
+def _identity(request: HttpRequest) -> dict:
+    """The site's name, support address and logo id, cached per host for a minute (and
+    dropped as soon as site settings change), so a page's layout costs no queries."""
+    generation = cache.get(CHROME_GENERATION_KEY, 0)
+    key = f"imh:chrome:{generation}:{request.get_host()}"
+    identity = cache.get(key)
+    if identity is None:
+        settings = SiteSettings.for_request(request)
+        identity = {
+            "platform_name": settings.platform_name,
+            "support_email": settings.support_email,
+            "logo_id": settings.logo_id,
+        }
+        # Reading the settings may have created them (and so moved the generation on).
+        generation = cache.get(CHROME_GENERATION_KEY, 0)
+        cache.set(f"imh:chrome:{generation}:{request.get_host()}", identity, NAV_CACHE_SECONDS)
+    return identity
+
+
+def _logo(logo_id: int | None):
+    if logo_id is None:
+        return None
+    from wagtail.images import get_image_model
+
+    return get_image_model().objects.filter(pk=logo_id).first()
+
+
 def _chrome(request: HttpRequest) -> dict:
-    settings = SiteSettings.for_request(request)
+    identity = _identity(request)
     return {
-        "platform_name": settings.platform_name,
-        "support_email": settings.support_email,
-        "logo": settings.logo,
+        "platform_name": identity["platform_name"],
+        "support_email": identity["support_email"],
+        "logo": SimpleLazyObject(lambda: _logo(identity["logo_id"]))
+        if identity["logo_id"]
+        else None,
         "primary_links": _navigation(request),
         "footer_links": [
             link

@@ -85,3 +85,29 @@ def test_only_the_wagtail_admin_allows_inline_scripts(client):
     assert "'unsafe-inline'" not in public
     assert "script-src 'self' 'unsafe-inline'" in admin
     assert "object-src 'none'" in admin
+
+
+@pytest.mark.django_db
+def test_the_layout_costs_no_queries_once_cached_and_follows_settings_changes(
+    client, django_assert_num_queries
+):
+    from django.template import Context, Template
+    from django.test import RequestFactory
+    from wagtail.models import Site
+
+    from cms.context_processors import site_chrome
+
+    def render():
+        request = RequestFactory().get("/")
+        chrome = site_chrome(request)["site_chrome"]
+        return Template("{{ c.platform_name }} {{ c.support_email }}").render(
+            Context({"c": chrome})
+        )
+
+    render()
+    with django_assert_num_queries(0):
+        render()
+    settings = SiteSettings.for_site(Site.objects.get(is_default_site=True))
+    settings.platform_name = "Renamed Academy"
+    settings.save()
+    assert "Renamed Academy" in render()
