@@ -10,11 +10,33 @@ class CoursesConfig(AppConfig):
     def ready(self) -> None:
         from assessments.access import register_attempt_policy
         from assessments.signals import activity_passed
+        from certificates.portfolio import register_reflections_source
         from courses import signals
+        from courses.models import CourseCompletion
+        from courses.selectors.learning import reflections_for
 
         # Enrolled trainees (in progress or completed) may attempt the activities in lessons.
         register_attempt_policy(signals.pages_user_may_attempt)
         activity_passed.connect(
             signals.lessons_complete_on_activity_passed,
             dispatch_uid="courses.lessons_complete_on_activity_passed",
+        )
+        # Each course completion gets its certificate once the completion has committed.
+        signals.course_completed.connect(
+            signals.certificate_issue_on_course_completed,
+            sender=CourseCompletion,
+            dispatch_uid="courses.certificate_issue_on_course_completed",
+        )
+        # Lesson reflections show in the certificates app's CPD portfolio.
+        register_reflections_source(
+            lambda user: [
+                {
+                    "title": reflection.lesson.title,
+                    "prompt": reflection.prompt,
+                    "text": reflection.text,
+                    "updated_at": reflection.updated_at,
+                    "url": reflection.lesson.url,
+                }
+                for reflection in reflections_for(user=user)
+            ]
         )

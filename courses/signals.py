@@ -27,3 +27,9 @@ def pages_user_may_attempt(user, page_ids) -> set[int]:
     from courses.selectors.learning import pages_user_may_attempt as selector
 
     return selector(user=user, page_ids=page_ids)
+
+
+def certificate_issue_on_course_completed(sender, completion, **kwargs) -> None:
+    from courses.services.certificates import course_certificate_issue
+
+    course_certificate_issue(completion=completion)

@@ -8,134 +8,345 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('wagtailimages', '0027_image_description'),
+        ("wagtailimages", "0027_image_description"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Certificate',
+            name="Certificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(default=certificates.models.code_generate, editable=False, max_length=24, unique=True)),
-                ('holder_name', models.CharField(help_text='The name as it stood at issue.', max_length=255)),
-                ('kind', models.CharField(choices=[('course', 'Course'), ('pathway', 'Pathway')], default='course', max_length=10)),
-                ('source_type', models.CharField(help_text='What was completed, "app_label.model" of the completion.', max_length=60)),
-                ('source_id', models.BigIntegerField()),
-                ('title', models.CharField(max_length=255)),
-                ('cpd_hours', models.DecimalField(decimal_places=1, max_digits=6)),
-                ('completed_on', models.DateField()),
-                ('competencies', models.JSONField(blank=True, default=list, help_text='[{framework, code, name, level, level_label}] evidenced, as at issue.')),
-                ('sessions', models.JSONField(blank=True, default=list, help_text='[{title, date}] of live sessions attended.')),
-                ('issuer_name', models.CharField(max_length=200)),
-                ('signatory_name', models.CharField(blank=True, max_length=120)),
-                ('signatory_role', models.CharField(blank=True, max_length=120)),
-                ('issued_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_on', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('valid', 'Valid'), ('revoked', 'Revoked'), ('superseded', 'Superseded by a reissue')], default='valid', max_length=12)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_reason', models.TextField(blank=True)),
-                ('pdf', models.FileField(blank=True, upload_to='private/certificates/')),
-                ('pdf_status', models.CharField(choices=[('pending', 'Waiting to be made'), ('ready', 'Ready'), ('failed', 'Failed (will retry)'), ('gave_up', 'Failed')], default='pending', max_length=10)),
-                ('pdf_attempts', models.PositiveSmallIntegerField(default=0)),
-                ('pdf_error', models.TextField(blank=True)),
-                ('pdf_rendered_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('holder', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='certificates', to=settings.AUTH_USER_MODEL)),
-                ('superseded_by', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supersedes', to='certificates.certificate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        default=certificates.models.code_generate,
+                        editable=False,
+                        max_length=24,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "holder_name",
+                    models.CharField(help_text="The name as it stood at issue.", max_length=255),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("course", "Course"), ("pathway", "Pathway")],
+                        default="course",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "source_type",
+                    models.CharField(
+                        help_text='What was completed, "app_label.model" of the completion.',
+                        max_length=60,
+                    ),
+                ),
+                ("source_id", models.BigIntegerField()),
+                ("title", models.CharField(max_length=255)),
+                ("cpd_hours", models.DecimalField(decimal_places=1, max_digits=6)),
+                ("completed_on", models.DateField()),
+                (
+                    "competencies",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="[{framework, code, name, level, level_label}] evidenced, as at issue.",
+                    ),
+                ),
+                (
+                    "sessions",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="[{title, date}] of live sessions attended.",
+                    ),
+                ),
+                ("issuer_name", models.CharField(max_length=200)),
+                ("signatory_name", models.CharField(blank=True, max_length=120)),
+                ("signatory_role", models.CharField(blank=True, max_length=120)),
+                ("issued_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_on", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("valid", "Valid"),
+                            ("revoked", "Revoked"),
+                            ("superseded", "Superseded by a reissue"),
+                        ],
+                        default="valid",
+                        max_length=12,
+                    ),
+                ),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_reason", models.TextField(blank=True)),
+                ("pdf", models.FileField(blank=True, upload_to="private/certificates/")),
+                (
+                    "pdf_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be made"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed (will retry)"),
+                            ("gave_up", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("pdf_attempts", models.PositiveSmallIntegerField(default=0)),
+                ("pdf_error", models.TextField(blank=True)),
+                ("pdf_rendered_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="certificates",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "superseded_by",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supersedes",
+                        to="certificates.certificate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-issued_at', '-id'],
+                "ordering": ["-issued_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CertificateEvent',
+            name="CertificateEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('issued', 'Issued'), ('revoked', 'Revoked'), ('reissued', 'Reissued'), ('pdf_ready', 'PDF made'), ('pdf_failed', 'PDF failed'), ('reminder_sent', 'Expiry reminder sent')], max_length=20)),
-                ('detail', models.TextField(blank=True)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('certificate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='certificates.certificate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("issued", "Issued"),
+                            ("revoked", "Revoked"),
+                            ("reissued", "Reissued"),
+                            ("pdf_ready", "PDF made"),
+                            ("pdf_failed", "PDF failed"),
+                            ("reminder_sent", "Expiry reminder sent"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("detail", models.TextField(blank=True)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "certificate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="certificates.certificate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CertificateTemplate',
+            name="CertificateTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('is_default', models.BooleanField(default=False, help_text='Used for every certificate unless a course says otherwise.')),
-                ('issuer_name', models.CharField(help_text='The organisation issuing the certificate.', max_length=200)),
-                ('primary_colour', models.CharField(default='#005EB8', max_length=7)),
-                ('accent_colour', models.CharField(default='#41B6E6', max_length=7)),
-                ('heading', models.CharField(default='Certificate of completion', max_length=120)),
-                ('wording', models.TextField(default='has completed the following continuing professional development', help_text="The sentence between the holder's name and what they completed.")),
-                ('signatory_name', models.CharField(blank=True, max_length=120)),
-                ('signatory_role', models.CharField(blank=True, max_length=120)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('logo', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
-                ('signature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                (
+                    "is_default",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Used for every certificate unless a course says otherwise.",
+                    ),
+                ),
+                (
+                    "issuer_name",
+                    models.CharField(
+                        help_text="The organisation issuing the certificate.", max_length=200
+                    ),
+                ),
+                ("primary_colour", models.CharField(default="#005EB8", max_length=7)),
+                ("accent_colour", models.CharField(default="#41B6E6", max_length=7)),
+                ("heading", models.CharField(default="Certificate of completion", max_length=120)),
+                (
+                    "wording",
+                    models.TextField(
+                        default="has completed the following continuing professional development",
+                        help_text="The sentence between the holder's name and what they completed.",
+                    ),
+                ),
+                ("signatory_name", models.CharField(blank=True, max_length=120)),
+                ("signatory_role", models.CharField(blank=True, max_length=120)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "logo",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
+                (
+                    "signature",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='certificate',
-            name='template',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='certificates.certificatetemplate'),
+            model_name="certificate",
+            name="template",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="certificates.certificatetemplate",
+            ),
         ),
         migrations.CreateModel(
-            name='ExpiryReminder',
+            name="ExpiryReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('days_before', models.PositiveSmallIntegerField()),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('certificate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='expiry_reminders', to='certificates.certificate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("days_before", models.PositiveSmallIntegerField()),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "certificate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="expiry_reminders",
+                        to="certificates.certificate",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='certificatetemplate',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('is_default',), name='certificates_one_default_template'),
+            model_name="certificatetemplate",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_default", True)),
+                fields=("is_default",),
+                name="certificates_one_default_template",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certificatetemplate',
-            constraint=models.CheckConstraint(condition=models.Q(('primary_colour__regex', '^#[0-9A-Fa-f]{6}$'), ('accent_colour__regex', '^#[0-9A-Fa-f]{6}$')), name='certificates_template_colours_hex'),
+            model_name="certificatetemplate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("primary_colour__regex", "^#[0-9A-Fa-f]{6}$"),
+                    ("accent_colour__regex", "^#[0-9A-Fa-f]{6}$"),
+                ),
+                name="certificates_template_colours_hex",
+            ),
         ),
         migrations.AddIndex(
-            model_name='certificate',
-            index=models.Index(fields=['holder', '-issued_at'], name='certificate_holder__c63b61_idx'),
+            model_name="certificate",
+            index=models.Index(
+                fields=["holder", "-issued_at"], name="certificate_holder__c63b61_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='certificate',
-            index=models.Index(fields=['expires_on'], name='certificate_expires_68b3ed_idx'),
+            model_name="certificate",
+            index=models.Index(fields=["expires_on"], name="certificate_expires_68b3ed_idx"),
         ),
         migrations.AddConstraint(
-            model_name='certificate',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'superseded'), _negated=True), fields=('source_type', 'source_id'), name='certificates_one_current_per_completion'),
+            model_name="certificate",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "superseded"), _negated=True),
+                fields=("source_type", "source_id"),
+                name="certificates_one_current_per_completion",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certificate',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['valid', 'revoked', 'superseded'])), name='certificates_status_valid'),
+            model_name="certificate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["valid", "revoked", "superseded"])),
+                name="certificates_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certificate',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'revoked'), _negated=True), models.Q(('revoked_reason', ''), _negated=True), _connector='OR'), name='certificates_revocation_has_reason'),
+            model_name="certificate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "revoked"), _negated=True),
+                    models.Q(("revoked_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="certificates_revocation_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certificate',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'superseded'), _negated=True), ('superseded_by__isnull', False), _connector='OR'), name='certificates_superseded_has_successor'),
+            model_name="certificate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "superseded"), _negated=True),
+                    ("superseded_by__isnull", False),
+                    _connector="OR",
+                ),
+                name="certificates_superseded_has_successor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='certificate',
-            constraint=models.CheckConstraint(condition=models.Q(('cpd_hours__gte', 0)), name='certificates_cpd_hours_not_negative'),
+            model_name="certificate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cpd_hours__gte", 0)),
+                name="certificates_cpd_hours_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='expiryreminder',
-            constraint=models.UniqueConstraint(fields=('certificate', 'days_before'), name='certificates_reminder_once'),
+            model_name="expiryreminder",
+            constraint=models.UniqueConstraint(
+                fields=("certificate", "days_before"), name="certificates_reminder_once"
+            ),
         ),
     ]

@@ -16,7 +16,6 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections.abc import Iterable
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -400,11 +399,13 @@ def course_completion_evaluate(*, enrolment: Enrolment) -> CourseCompletion | No
 
     _pathway_completions_record(user_id=locked.user_id, course=course, now=now)
     _completion_evidence_record(completion=completion, user=locked.user, course=course)
-    # robust: the completion stands even if a receiver fails; the failure is logged.
-    transaction.on_commit(
-        partial(course_completed.send, sender=CourseCompletion, completion=completion),
-        robust=True,
-    )
+
+    def course_completed_send() -> None:
+        course_completed.send(sender=CourseCompletion, completion=completion)
+
+    # robust: the completion stands even if a receiver fails; the failure is logged (by the
+    # callback's __qualname__, so a named function rather than functools.partial).
+    transaction.on_commit(course_completed_send, robust=True)
     return completion
 
 
