@@ -254,3 +254,47 @@ class ExpiryReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate.code} {self.days_before} days"
+
+
+def external_cpd_upload_to(instance: ExternalCPD, filename: str) -> str:
+    """A private prefix and a random name: the original name is kept in the row only."""
+    import uuid
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()
+    return f"private/certificates/external-cpd/{uuid.uuid4().hex}{suffix}"
+
+
+class ExternalCPD(models.Model):
+    """CPD a trainee did elsewhere and logs in their portfolio, with a reflection and evidence."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_cpd"
+    )
+    title = models.CharField(max_length=255)
+    provider = models.CharField(max_length=255)
+    completed_on = models.DateField("date completed")
+    hours = models.DecimalField(max_digits=5, decimal_places=1)
+    participatory = models.BooleanField(
+        default=False,
+        help_text="Learning with other people, as professional revalidation counts it.",
+    )
+    reflection = models.TextField(blank=True, max_length=10000)
+    evidence_file = models.FileField(upload_to=external_cpd_upload_to, blank=True)
+    evidence_file_name = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-completed_on", "-id"]
+        verbose_name = "external CPD"
+        verbose_name_plural = "external CPD"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0), name="certificates_external_cpd_hours_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "-completed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.provider})"
