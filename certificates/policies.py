@@ -77,3 +77,30 @@ def user_is_manager(*, user: Any) -> bool:
     if user.is_superuser:
         return True
     return any(policy(user) for policy in list(_is_manager_policies.values()))
+
+
+# Who issues certificates when no certificate template says so: the host site's identity.
+
+IssuerDefault = Callable[[], dict[str, Any]]
+
+_issuer_default: IssuerDefault | None = None
+
+
+def register_issuer_default(lookup: IssuerDefault) -> None:
+    """Let ``lookup()`` give ``{"name": str, "logo": image or None}`` for certificates issued
+    without a default template (the reference site registers its site settings)."""
+    global _issuer_default
+    _issuer_default = lookup
+
+
+def issuer_default() -> dict[str, Any]:
+    from django.conf import settings
+
+    fallback = {
+        "name": getattr(settings, "IMH_CERTIFICATE_ISSUER_DEFAULT", "IMH Learning"),
+        "logo": None,
+    }
+    if _issuer_default is None:
+        return fallback
+    found = _issuer_default() or {}
+    return {"name": found.get("name") or fallback["name"], "logo": found.get("logo")}

@@ -32,6 +32,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from certificates.models import Certificate, CertificateTemplate
+from certificates.policies import issuer_default
 
 logger = logging.getLogger(__name__)
 
@@ -202,6 +203,12 @@ def _long_date(value) -> str:
     return str(value or "")
 
 
+def _logo_data_uri(template: CertificateTemplate) -> str | None:
+    """The template's logo, or the site's own when the template has none."""
+    logo = template.logo if template.logo_id else issuer_default()["logo"]
+    return image_data_uri(logo, LOGO_FILTER) if logo is not None else None
+
+
 def certificate_context(
     *, certificate: Certificate, template: CertificateTemplate | None = None, sample: bool = False
 ) -> dict:
@@ -235,7 +242,7 @@ def certificate_context(
         "sessions": _sessions(certificate),
         "verify_url": verify_url,
         "qr_data_uri": qr_data_uri(verify_url),
-        "logo_data_uri": image_data_uri(template.logo, LOGO_FILTER) if template.logo_id else None,
+        "logo_data_uri": _logo_data_uri(template),
         "signature_data_uri": (
             image_data_uri(template.signature, SIGNATURE_FILTER) if template.signature_id else None
         ),

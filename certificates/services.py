@@ -8,7 +8,8 @@ per source, so two requests or two workers issuing for the same completion at on
 make one certificate; the loser of the race gets the winner's.
 
 The issuer and signatory come from the default ``CertificateTemplate``. Without one, the
-issuer is ``settings.IMH_CERTIFICATE_ISSUER_DEFAULT`` (default "IMH Learning") and there is no
+issuer is the host site's name (``certificates.policies.register_issuer_default``; otherwise
+``settings.IMH_CERTIFICATE_ISSUER_DEFAULT``, default "IMH Learning") and there is no
 signatory: a certificate is never held back for want of a template.
 
 Revoking, reissuing and retrying a PDF need the ``certificates.change_certificate``
@@ -22,19 +23,18 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from certificates.models import Certificate, CertificateEvent, CertificateTemplate
+from certificates.policies import issuer_default
 from certificates.tasks import certificate_render_pdf
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 CHANGE_PERMISSION = "certificates.change_certificate"
-DEFAULT_ISSUER_NAME = "IMH Learning"
 REASON_MAX_LENGTH = 1000
 
 
@@ -59,7 +59,7 @@ def default_issuer() -> dict[str, Any]:
     if template is None:
         return {
             "template": None,
-            "issuer_name": getattr(settings, "IMH_CERTIFICATE_ISSUER_DEFAULT", DEFAULT_ISSUER_NAME),
+            "issuer_name": issuer_default()["name"],
             "signatory_name": "",
             "signatory_role": "",
         }

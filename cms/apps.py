@@ -11,7 +11,10 @@ class CmsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
         from wagtail.models import Site
 
+        from certificates.policies import register_issuer_default
         from cms.models import SiteSettings
+
+        register_issuer_default(_site_issuer)
 
         for model in (SiteSettings, Site):
             post_save.connect(_forget_chrome, sender=model, dispatch_uid=f"chrome-{model.__name__}")
@@ -24,3 +27,16 @@ def _forget_chrome(**kwargs) -> None:
     from cms.context_processors import chrome_forget
 
     chrome_forget()
+
+
+def _site_issuer() -> dict:
+    """Certificates issued without a template carry the default site's name and logo."""
+    from wagtail.models import Site
+
+    from cms.models import SiteSettings
+
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return {}
+    settings = SiteSettings.for_site(site)
+    return {"name": settings.platform_name, "logo": settings.logo}

@@ -206,7 +206,10 @@ class TestNameAndIssuer:
         assert certificate.signatory_name == "Dr Priya Shah"
         assert certificate.signatory_role == "Consultant perinatal psychologist"
 
-    def test_without_a_template_the_issuer_comes_from_settings(self, trainee, settings, enqueued):
+    def test_without_a_template_or_a_host_site_the_issuer_comes_from_settings(
+        self, trainee, settings, enqueued, monkeypatch
+    ):
+        monkeypatch.setattr("certificates.policies._issuer_default", None)
         settings.IMH_CERTIFICATE_ISSUER_DEFAULT = "Northshire Council"
         certificate = issue(trainee, trainee.profile)
         assert certificate.template is None
@@ -405,3 +408,15 @@ class TestHandOverFailure:
         assert completion.enrolment.status == "completed"
         assert not Certificate.objects.exists()
         assert "certificate store unavailable" in caplog.text
+
+
+def test_without_a_template_the_site_settings_name_the_issuer():
+    from wagtail.models import Site
+
+    from certificates.policies import issuer_default
+    from cms.models import SiteSettings
+
+    settings = SiteSettings.for_site(Site.objects.get(is_default_site=True))
+    settings.platform_name = "Northshire IMH Academy"
+    settings.save()
+    assert issuer_default()["name"] == "Northshire IMH Academy"
