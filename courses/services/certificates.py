@@ -102,3 +102,23 @@ def pathway_certificate_issue(*, completion: PathwayCompletion) -> Certificate:
         competencies=_competencies(course_ids),
         sessions=_sessions(completions),
     )
+
+
+def certificates_issue_missing() -> int:
+    """Issue the certificate of every course and pathway completion that has none.
+
+    Issuing happens just after a completion commits; if that failed (a database outage at
+    the wrong moment), this catches up. Safe to run any time: issuing is idempotent.
+    """
+    issued = 0
+    for model, issue in (
+        (CourseCompletion, course_certificate_issue),
+        (PathwayCompletion, pathway_certificate_issue),
+    ):
+        certified = Certificate.objects.filter(source_type=model._meta.label_lower).values(
+            "source_id"
+        )
+        for completion in model.objects.exclude(pk__in=certified).order_by("pk").iterator():
+            issue(completion=completion)
+            issued += 1
+    return issued

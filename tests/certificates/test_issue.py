@@ -420,3 +420,25 @@ def test_without_a_template_the_site_settings_name_the_issuer():
     settings.platform_name = "Northshire IMH Academy"
     settings.save()
     assert issuer_default()["name"] == "Northshire IMH Academy"
+
+
+def test_a_completion_left_without_a_certificate_gets_one_from_the_catch_up_command(
+    trainee, course, enqueued, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    completion = complete_course(trainee, course, django_capture_on_commit_callbacks)
+    Certificate.objects.filter(source_id=completion.pk).delete()
+
+    out = StringIO()
+    call_command("certificates_issue_missing", stdout=out)
+    assert out.getvalue().strip() == "Issued 1 missing certificate."
+    certificate = Certificate.objects.get(source_type="courses.coursecompletion")
+    assert certificate.source_id == completion.pk
+
+    out = StringIO()
+    call_command("certificates_issue_missing", stdout=out)
+    assert out.getvalue().strip() == "Issued 0 missing certificates."
+    assert Certificate.objects.count() == 1
