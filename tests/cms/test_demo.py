@@ -66,6 +66,7 @@ def test_demo_home_page_explains_the_platform(client):
     assert client.get("/accessibility/").status_code == 200
 
 
+@pytest.mark.django_db
 def test_demo_logins_prints_every_login(capsys):
     call_command("demo_logins", base_url="http://127.0.0.1:8000")
     out = capsys.readouterr().out

@@ -49,3 +49,25 @@ def test_the_demo_quiz_is_placed_in_its_lesson_and_the_trainee_has_evidence():
 
     kinds = set(Evidence.objects.filter(user__username="trainee").values_list("kind", flat=True))
     assert kinds == {Evidence.Kind.OBSERVATION, Evidence.Kind.SELF_ASSESSMENT}
+
+
+def test_the_demo_nursery_manager_holds_a_verifiable_certificate(
+    client, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from certificates.models import Certificate
+
+    # Certificates are issued when the completing transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo_load")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo_load")
+    certificate = Certificate.objects.get(holder__username="nursery")
+    assert certificate.title == "Parent\u2013infant relationships in early years settings"
+    assert certificate.pdf_status == Certificate.PdfStatus.READY
+
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    assert f"/verify/{certificate.code}/" in out.getvalue()
+    assert client.get(f"/verify/{certificate.code}/").status_code == 200

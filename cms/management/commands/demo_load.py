@@ -11,6 +11,7 @@ from wagtail.models import Site
 
 from accounts.services import profile_update
 from cms.demo import ACCESSIBILITY_BODY, DEMO_PASSWORD, DEMO_USERS, HOME_BODY, DemoUser
+from cms.demo_certificates import demo_certificate_load
 from cms.demo_competencies import demo_competencies_load
 from cms.demo_courses import demo_courses_load
 from cms.models import HomePage, SiteSettings, StandardPage
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         self._site()
         demo_courses_load(facilitator=users["educator"], trainee=users["trainee"])
         demo_competencies_load(educator=users["educator"], trainee=users["trainee"])
+        demo_certificate_load(holder=users["nursery"])
         self.stdout.write(self.style.SUCCESS("Demo content is loaded."))
 
     def _user(self, demo: DemoUser):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from certificates.models import Certificate
 from cms.demo import DEMO_PASSWORD, DEMO_USERS
 
 
@@ -24,6 +25,14 @@ class Command(BaseCommand):
         out.write(f"  Your organisations:    {base}/organisations/")
         out.write(f"  Courses:               {base}/courses/")
         out.write(f"  Wagtail admin:         {base}/admin/")
+        out.write(f"  Verify a certificate:  {base}/verify/")
+        certificate = (
+            Certificate.objects.filter(holder__username="nursery")
+            .exclude(status=Certificate.Status.SUPERSEDED)
+            .first()
+        )
+        if certificate is not None:
+            out.write(f"  A demo certificate:    {base}/verify/{certificate.code}/")
         out.write("")
         out.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for user in DEMO_USERS:
