@@ -7,9 +7,6 @@ recorded), so another person's id is a 404.
 
 from __future__ import annotations
 
-import mimetypes
-from pathlib import PurePath
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from competencies import selectors, services
+from competencies.downloads import private_file_response
 from competencies.forms import (
     ExternalLearningForm,
     ObservationForm,
@@ -435,20 +433,7 @@ def external_learning_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def external_learning_file(request: HttpRequest, pk: int) -> FileResponse:
     """The evidence file, only to its owner and educators, always as a download."""
     item = selectors.external_learning_for_file(user=request.user, pk=pk)
-    suffix = PurePath(item.evidence_file.name).suffix.lower()
-    name = PurePath(item.evidence_file_name or "").stem or "evidence"
-    content_type = mimetypes.types_map.get(suffix, "application/octet-stream")
-    if suffix == ".docx":
-        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    response = FileResponse(
-        item.evidence_file.open("rb"),
-        as_attachment=True,
-        filename=f"{name}{suffix}",
-        content_type=content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(file=item.evidence_file, original_name=item.evidence_file_name)
 
 
 @login_required

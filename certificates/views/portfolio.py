@@ -5,9 +5,7 @@ Everything is looked up through the person's own records, so another person's id
 
 from __future__ import annotations
 
-import mimetypes
 from decimal import Decimal
-from pathlib import PurePath
 from typing import Any
 
 from django import forms
@@ -21,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from certificates import portfolio as services
+from competencies.downloads import private_file_response
 
 
 class DateInput(forms.DateInput):
@@ -242,20 +241,7 @@ def external_cpd_evidence(request: HttpRequest, pk: int) -> FileResponse:
     item = services.external_cpd_of_owner(user=request.user, pk=pk)
     if not item.evidence_file:
         raise Http404("This CPD has no evidence file.")
-    suffix = PurePath(item.evidence_file.name).suffix.lower()
-    name = PurePath(item.evidence_file_name or "").stem or "evidence"
-    content_type = mimetypes.types_map.get(suffix, "application/octet-stream")
-    if suffix == ".docx":
-        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    response = FileResponse(
-        item.evidence_file.open("rb"),
-        as_attachment=True,
-        filename=f"{name}{suffix}",
-        content_type=content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(file=item.evidence_file, original_name=item.evidence_file_name)
 
 
 def _export_name(extension: str) -> str:
