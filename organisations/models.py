@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -172,6 +173,61 @@ class Organisation(models.Model):
         return self.join_code_expires_at <= timezone.now()
 
 
+class _OrganisationGroup(models.Model):
+    """A named part of an organisation that members are placed in (a team or a site)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(
+        max_length=120,
+        error_messages={
+            "blank": "Enter a name.",
+            "max_length": "Enter a name of 120 characters or fewer.",
+        },
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(_OrganisationGroup):
+    """A team within an organisation, such as "Health visiting - North"."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
+
+    class Meta(_OrganisationGroup.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "organisation",
+                name="organisations_team_name_unique",
+                violation_error_message="This organisation already has a team with this name.",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="organisations_team_name_not_blank"),
+        ]
+
+
+class Site(_OrganisationGroup):
+    """A place an organisation works from, such as a hospital, clinic or nursery setting."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="sites")
+
+    class Meta(_OrganisationGroup.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "organisation",
+                name="organisations_site_name_unique",
+                violation_error_message="This organisation already has a site with this name.",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="organisations_site_name_not_blank"),
+        ]
+
+
 class Membership(models.Model):
     """A person's place in an organisation, from request or invitation to leaving.
 
@@ -202,6 +258,20 @@ class Membership(models.Model):
         "supervisor",
         default=False,
         help_text="Supervisors may record observations of practice for the organisation's staff.",
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships"
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships"
+    )
+    shares_competency_profile = models.BooleanField(
+        "shares competency profile",
+        default=False,
+        help_text=(
+            "The member agrees that this organisation's managers may see their competency "
+            "profile. Only the member can change it."
+        ),
     )
     requested_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -253,6 +323,15 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_full_name() or self.user.email} at {self.organisation}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.team_id is not None and self.team.organisation_id != self.organisation_id:
+            errors["team"] = "Choose a team of this organisation."
+        if self.site_id is not None and self.site.organisation_id != self.organisation_id:
+            errors["site"] = "Choose a site of this organisation."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_current(self) -> bool:

@@ -28,6 +28,7 @@ from django.utils.text import slugify
 from courses.selectors import sessions as session_selectors
 from courses.services import sessions as session_services
 from organisations import selectors
+from organisations.events import membership_activated
 from organisations.models import (
     JOIN_CODE_LENGTH,
     Invitation,
@@ -332,6 +333,8 @@ def _membership_decide(
     locked.decided_by = actor
     locked.full_clean()
     locked.save(update_fields=["status", "decided_at", "decided_by"])
+    if approve:
+        membership_activated.send(sender=Membership, membership=locked)
     _email_send(
         template="membership_approved" if approve else "membership_declined",
         subject=(
@@ -490,6 +493,7 @@ def membership_create_active(
     membership.decided_by = actor
     membership.full_clean()
     membership.save()
+    membership_activated.send(sender=Membership, membership=membership)
     return membership
 
 
@@ -507,6 +511,7 @@ def membership_admin_update(
         raise _field_error("status", "Choose a status.", code="invalid_status")
     _, locked = _lock_membership(membership)
     now = timezone.now()
+    activated = status == Membership.Status.ACTIVE and locked.status != status
     if status != locked.status:
         if status in (Membership.Status.ACTIVE, Membership.Status.DECLINED):
             locked.decided_at, locked.decided_by = now, actor
@@ -518,6 +523,8 @@ def membership_admin_update(
     locked.status = status
     locked.full_clean()
     locked.save()
+    if activated:
+        membership_activated.send(sender=Membership, membership=locked)
     return locked
 
 
@@ -637,6 +644,7 @@ def invitation_accept(*, token: str, user: AbstractBaseUser) -> Membership:
     membership.decided_by = invitation.invited_by
     membership.full_clean()
     membership.save()
+    membership_activated.send(sender=Membership, membership=membership)
 
     invitation.accepted_at = now
     invitation.accepted_by = user

@@ -55,6 +55,7 @@ CSRF_FAILURE_VIEW = "cms.views.csrf_failure"
 INSTALLED_APPS = [
     # Project apps, highest first (see ARCHITECTURE in the README).
     "cms",
+    "compliance",
     "organisations",
     "courses",
     "certificates",
