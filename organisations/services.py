@@ -34,6 +34,8 @@ from organisations.models import (
     Invitation,
     Membership,
     Organisation,
+    Site,
+    Team,
     join_code_default_expiry,
     join_code_generate,
 )
@@ -755,4 +757,95 @@ def membership_set_supervisor(
         locked.is_supervisor = is_supervisor
         locked.full_clean()
         locked.save(update_fields=["is_supervisor"])
+    return locked
+
+
+# Teams and sites, and where a member is placed in them.
+
+
+def _group_create(*, model, organisation: Organisation, actor: AbstractBaseUser, name: str):
+    locked = _lock_organisation(organisation)
+    _require_manager(organisation=locked, actor=actor)
+    group = model(organisation=locked, name=" ".join((name or "").split()))
+    group.full_clean()
+    try:
+        with transaction.atomic():
+            group.save()
+    except IntegrityError as exc:  # The same name was added at the same moment.
+        raise _field_error(
+            "name", f"{locked.name} already has one called {group.name}.", code="unique"
+        ) from exc
+    return group
+
+
+def _group_delete(*, group, actor: AbstractBaseUser) -> None:
+    locked = _lock_organisation(group.organisation)
+    _require_manager(organisation=locked, actor=actor)
+    # Memberships keep going: their team or site becomes empty (on_delete=SET_NULL).
+    type(group).objects.filter(pk=group.pk, organisation=locked).delete()
+
+
+@transaction.atomic
+def team_create(*, organisation: Organisation, actor: AbstractBaseUser, name: str) -> Team:
+    """A manager adds a team (names are unique within the organisation, ignoring case)."""
+    return _group_create(model=Team, organisation=organisation, actor=actor, name=name)
+
+
+@transaction.atomic
+def site_create(*, organisation: Organisation, actor: AbstractBaseUser, name: str) -> Site:
+    """A manager adds a site (names are unique within the organisation, ignoring case)."""
+    return _group_create(model=Site, organisation=organisation, actor=actor, name=name)
+
+
+@transaction.atomic
+def team_delete(*, team: Team, actor: AbstractBaseUser) -> None:
+    """A manager removes a team; its members stay members, with no team."""
+    _group_delete(group=team, actor=actor)
+
+
+@transaction.atomic
+def site_delete(*, site: Site, actor: AbstractBaseUser) -> None:
+    """A manager removes a site; its members stay members, with no site."""
+    _group_delete(group=site, actor=actor)
+
+
+@transaction.atomic
+def membership_set_placement(
+    *,
+    membership: Membership,
+    actor: AbstractBaseUser,
+    team: Team | None,
+    site: Site | None,
+) -> Membership:
+    """A manager puts an active member in a team and at a site of the same organisation."""
+    organisation, locked = _lock_membership(membership)
+    _require_manager(organisation=organisation, actor=actor)
+    if locked.status != Membership.Status.ACTIVE:
+        raise ValidationError(
+            "You can only place an active member in a team or site.", code="not_active"
+        )
+    locked.team = team
+    locked.site = site
+    locked.full_clean()  # Membership.clean refuses a team or site of another organisation.
+    locked.save(update_fields=["team", "site"])
+    return locked
+
+
+@transaction.atomic
+def membership_set_profile_sharing(
+    *, membership: Membership, actor: AbstractBaseUser, shares: bool
+) -> Membership:
+    """The member agrees (or stops agreeing) that the organisation's managers may see their
+    competency profile. Nobody else may decide this for them."""
+    organisation, locked = _lock_membership(membership)
+    if actor is None or getattr(actor, "pk", None) != locked.user_id:
+        raise PermissionDenied("Only the member can choose whether to share their profile.")
+    if locked.status != Membership.Status.ACTIVE:
+        raise ValidationError(
+            f"You are no longer a member of {organisation.name}.", code="not_active"
+        )
+    if locked.shares_competency_profile != shares:
+        locked.shares_competency_profile = shares
+        locked.full_clean()
+        locked.save(update_fields=["shares_competency_profile"])
     return locked
