@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import models
 
@@ -49,8 +49,12 @@ TAG_COLOURS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+_LABELS = dict(Status.choices)
+
+
+class Cell(NamedTuple):
+    """Where one person stands against one requirement (a tuple: cheap to make by the 50,000)."""
+
     status: str
     due_on: datetime.date | None = None
     valid_until: datetime.date | None = None
@@ -58,11 +62,11 @@ class Cell:
 
     @property
     def label(self) -> str:
-        return Status(self.status).label
+        return _LABELS[self.status]
 
     @property
     def colour(self) -> str:
-        return TAG_COLOURS[Status(self.status)]
+        return TAG_COLOURS[self.status]
 
     @property
     def is_met(self) -> bool:
