@@ -9,6 +9,7 @@ from django.utils.functional import SimpleLazyObject
 
 from cms.models import SiteSettings
 from courses.models import CourseIndexPage
+from organisations.selectors import organisations_managed_by
 
 
 def _url(name: str) -> str | None:
@@ -43,6 +44,9 @@ def _navigation(request: HttpRequest) -> list[dict]:
             ("My account", _url("accounts:dashboard")),
             ("Organisations", _url("organisations:mine")),
         ]
+        # Active managers of an organisation: one small query, made when the header renders.
+        if organisations_managed_by(user=user).exists():
+            items.append(("Staff compliance", _url("compliance:home")))
         if user.has_perm("wagtailadmin.access_admin"):
             items.append(("Admin", _url("wagtailadmin_home")))
         items.append(("Log out", _url("account_logout")))

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("organisations/", include("organisations.urls")),
+    path("compliance/", include("compliance.urls")),
     path("learning/", include("courses.urls")),
     path("assessments/", include("assessments.urls")),
     path("competencies/", include("competencies.urls")),
