@@ -13,6 +13,7 @@ from accounts.services import profile_update
 from cms.demo import ACCESSIBILITY_BODY, DEMO_PASSWORD, DEMO_USERS, HOME_BODY, DemoUser
 from cms.demo_certificates import demo_certificate_load
 from cms.demo_competencies import demo_competencies_load
+from cms.demo_compliance import demo_compliance_load
 from cms.demo_courses import demo_courses_load
 from cms.models import HomePage, SiteSettings, StandardPage
 from organisations.models import Membership, Organisation, OrganisationType
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         demo_courses_load(facilitator=users["educator"], trainee=users["trainee"])
         demo_competencies_load(educator=users["educator"], trainee=users["trainee"])
         demo_certificate_load(holder=users["nursery"])
+        demo_compliance_load(organisation=trust, manager=users["manager"], trainee=users["trainee"])
         self.stdout.write(self.style.SUCCESS("Demo content is loaded."))
 
     def _user(self, demo: DemoUser):

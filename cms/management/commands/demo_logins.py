@@ -26,6 +26,7 @@ class Command(BaseCommand):
         out.write(f"  Courses:               {base}/courses/")
         out.write(f"  Wagtail admin:         {base}/admin/")
         out.write(f"  Verify a certificate:  {base}/verify/")
+        out.write(f"  Staff compliance:      {base}/compliance/ (as manager@example.org)")
         certificate = (
             Certificate.objects.filter(holder__username="nursery")
             .exclude(status=Certificate.Status.SUPERSEDED)
