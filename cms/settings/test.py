@@ -28,3 +28,8 @@ IMH_H5P_FIXTURES_DIR = Path(
 )
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The test database is thrown away: PostgreSQL need not wait for the disk at each commit
+# (creating it and the transactional tests commit a great deal).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["OPTIONS"]["options"] = "-c synchronous_commit=off"  # noqa: F405
