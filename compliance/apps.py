@@ -21,5 +21,43 @@ class ComplianceConfig(AppConfig):
             sender=Membership,
             dispatch_uid="compliance.membership_activated_assign",
         )
+        self._connect_fact_receivers()
         register_exporter("compliance", user_data_export)
         register_eraser("compliance", user_data_erase)
+
+    @staticmethod
+    def _connect_fact_receivers() -> None:
+        """Keep assignments' learning facts in step with the records they are copied from."""
+        from django.db.models.signals import post_delete, post_save
+
+        from compliance import receivers
+        from compliance.models import Assignment
+        from courses.models import CourseCompletion, Enrolment, PathwayCourse
+        from courses.signals import enrolment_started
+
+        for signal, name in ((post_save, "saved"), (post_delete, "deleted")):
+            signal.connect(
+                receivers.completion_changed_refresh_facts,
+                sender=CourseCompletion,
+                dispatch_uid=f"compliance.facts.completion_{name}",
+            )
+            signal.connect(
+                receivers.enrolment_changed_refresh_facts,
+                sender=Enrolment,
+                dispatch_uid=f"compliance.facts.enrolment_{name}",
+            )
+            signal.connect(
+                receivers.pathway_course_changed_refresh_facts,
+                sender=PathwayCourse,
+                dispatch_uid=f"compliance.facts.pathway_course_{name}",
+            )
+        enrolment_started.connect(
+            receivers.enrolment_started_refresh_facts,
+            sender=Enrolment,
+            dispatch_uid="compliance.facts.enrolment_started",
+        )
+        post_save.connect(
+            receivers.assignment_saved_refresh_facts,
+            sender=Assignment,
+            dispatch_uid="compliance.facts.assignment_saved",
+        )

@@ -1,8 +1,10 @@
 """Mandatory training: the rules an employer sets, who is assigned what, and the audit trail.
 
 Statuses (not started, in progress, completed, expiring, expired, overdue) are never stored:
-they are worked out from assignments, enrolments and completions at the moment they are read
-(see ``compliance.status``), so they cannot drift from the learning records.
+they depend on the day. What they are worked out from is: each assignment keeps the facts of
+the learning records that decide it (completed on, valid until, started), refreshed by
+``compliance.services.facts`` whenever those records change, so the dashboard of thousands
+of staff reads one table. ``compliance.status`` holds the rules.
 """
 
 from __future__ import annotations
@@ -176,11 +178,25 @@ class Assignment(RequiredItem):
         blank=True,
         help_text="Why no enrolment could be made yet (for example a missing prerequisite).",
     )
+    # The facts of the learning records that decide the status, copied from them by
+    # ``compliance.services.facts`` as they change (and checked every night). For a pathway:
+    # completed when its last course was (all of them done), valid until its first course
+    # runs out, started when any course is started or done.
+    completed_on = models.DateField(null=True, blank=True, editable=False)
+    valid_until = models.DateField(
+        null=True, blank=True, editable=False, help_text="Empty when it never expires."
+    )
+    started = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["due_on", "pk"]
         constraints = [
             models.CheckConstraint(condition=_ONE_ITEM, name="compliance_assignment_one_item"),
+            # Only something completed can be valid until a date.
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=False) | Q(valid_until__isnull=True),
+                name="compliance_assignment_valid_when_completed",
+            ),
             models.UniqueConstraint(
                 fields=["organisation", "user", "course"],
                 condition=Q(course__isnull=False),

@@ -16,6 +16,12 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from compliance.services.assignments import assignments_refresh, member_assign_mandatory
+from compliance.services.facts import (
+    FACT_FIELDS,
+    assignment_facts_refresh,
+    facts_refresh_for,
+    facts_refresh_for_pathway,
+)
 from courses.models import CourseCompletion
 from courses.signals import course_completed
 
@@ -40,3 +46,68 @@ def course_completed_enrol_next(sender: Any, completion: Any, **kwargs: Any) -> 
             assignments_refresh(user=completion.user)
     except Exception:  # The daily sync makes the enrolment instead.
         logger.exception("Enrolments after completion %s were not refreshed", completion.pk)
+
+
+# Keeping assignments' learning facts current (``compliance.services.facts``). These run in
+# the transaction that changed the record, so the facts commit or roll back with it. They
+# are connected in ``ComplianceConfig.ready()``.
+
+
+def _refresh_safely(refresh: Any, what: str, **kwargs: Any) -> None:
+    try:
+        with transaction.atomic():  # a savepoint: the learning record stands whatever happens
+            refresh(**kwargs)
+    except Exception:  # The nightly check corrects it.
+        logger.exception("Learning facts were not refreshed after a change to %s", what)
+
+
+def completion_changed_refresh_facts(sender: Any, instance: Any, **kwargs: Any) -> None:
+    _refresh_safely(
+        facts_refresh_for,
+        f"completion {instance.pk}",
+        user_id=instance.user_id,
+        course_id=instance.course_id,
+    )
+
+
+# Saving an enrolment changes the facts only through these fields.
+_ENROLMENT_FACT_FIELDS = frozenset({"status", "last_activity_at", "user", "course"})
+
+
+def enrolment_changed_refresh_facts(sender: Any, instance: Any, **kwargs: Any) -> None:
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and not _ENROLMENT_FACT_FIELDS.intersection(update_fields):
+        return
+    _refresh_safely(
+        facts_refresh_for,
+        f"enrolment {instance.pk}",
+        user_id=instance.user_id,
+        course_id=instance.course_id,
+    )
+
+
+def enrolment_started_refresh_facts(
+    sender: Any, user_id: int, course_id: int, **kwargs: Any
+) -> None:
+    _refresh_safely(facts_refresh_for, f"course {course_id}", user_id=user_id, course_id=course_id)
+
+
+def pathway_course_changed_refresh_facts(sender: Any, instance: Any, **kwargs: Any) -> None:
+    _refresh_safely(
+        facts_refresh_for_pathway, f"pathway {instance.pathway_id}", pathway_id=instance.pathway_id
+    )
+
+
+def assignment_saved_refresh_facts(sender: Any, instance: Any, created: bool, **kwargs: Any):
+    """A new assignment starts from the facts of what its person has already done."""
+    if not created or kwargs.get("raw"):
+        return
+    _refresh_safely(
+        assignment_facts_refresh,
+        f"assignment {instance.pk}",
+        assignments=sender.objects.filter(pk=instance.pk),
+    )
+    refreshed = sender.objects.filter(pk=instance.pk).values(*FACT_FIELDS).first()
+    if refreshed:
+        for name, value in refreshed.items():
+            setattr(instance, name, value)

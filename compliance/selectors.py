@@ -30,7 +30,7 @@ from compliance.status import (
     course_cell,
     pathway_cell,
 )
-from courses.models import CourseCompletion, CoursePage, Enrolment, Pathway, PathwayCourse
+from courses.models import CoursePage, Pathway
 from courses.selectors import records
 from organisations.models import Membership, Organisation
 
@@ -370,78 +370,30 @@ def _cells(
 #
 # ``compliance.status`` is the reference: ``course_cell`` and ``pathway_cell`` decide one cell
 # from the learning records, and the member's page uses them. For thousands of staff the
-# matrix asks the database to apply exactly those rules in one query instead, returning a
-# status and the dates that go with it for each assignment; a test holds the two to the same
-# answers on every boundary. Dates are passed in as parameters, so the SQL is the same on
-# PostgreSQL and SQLite.
+# matrix asks the database to apply exactly those rules to the facts each assignment keeps of
+# its learning records (``compliance.services.facts``), reading one table; a test holds the
+# two to the same answers on every boundary. Dates are passed in as parameters, so the SQL is
+# the same on PostgreSQL and SQLite.
 _STATUS_SQL = """
 CASE
-    WHEN {complete} THEN
+    WHEN a.completed_on IS NOT NULL THEN
         CASE
-            WHEN {valid_until} IS NULL THEN 'completed'
-            WHEN {valid_until} < %s THEN 'expired'
-            WHEN {valid_until} <= %s THEN 'expiring'
+            WHEN a.valid_until IS NULL THEN 'completed'
+            WHEN a.valid_until < %s THEN 'expired'
+            WHEN a.valid_until <= %s THEN 'expiring'
             ELSE 'completed'
         END
-    WHEN {due_on} < %s THEN 'overdue'
-    WHEN {started} THEN 'in_progress'
+    WHEN a.due_on < %s THEN 'overdue'
+    WHEN a.started THEN 'in_progress'
     ELSE 'not_started'
 END"""
 
 _MATRIX_SQL = """
-WITH members AS NOT MATERIALIZED (
-    SELECT m.user_id FROM {membership} m
-    WHERE m.organisation_id = %s AND m.status = 'active'{member_filter}
-),
-completed AS (
-    SELECT cc.user_id, cc.course_id,
-           CASE WHEN SUM(CASE WHEN cc.expires_on IS NULL THEN 1 ELSE 0 END) > 0 THEN NULL
-                ELSE MAX(cc.expires_on) END AS valid_until
-    FROM {completion} cc
-    WHERE cc.user_id IN (SELECT user_id FROM members) AND cc.course_id IN ({course_ids})
-    GROUP BY cc.user_id, cc.course_id
-),
-started AS (
-    SELECT e.user_id, e.course_id FROM {enrolment} e
-    WHERE e.status = 'active' AND e.last_activity_at IS NOT NULL
-      AND e.user_id IN (SELECT user_id FROM members) AND e.course_id IN ({course_ids})
-),
-pathway_facts AS (
-    SELECT a.user_id, a.pathway_id, a.due_on,
-           COUNT(pc.course_id) AS needed, COUNT(c.user_id) AS done,
-           MIN(c.valid_until) AS valid_until, COUNT(s.user_id) AS started
-    FROM {assignment} a
-    LEFT JOIN {pathway_course} pc ON pc.pathway_id = a.pathway_id
-    LEFT JOIN completed c ON c.user_id = a.user_id AND c.course_id = pc.course_id
-    LEFT JOIN started s ON s.user_id = a.user_id AND s.course_id = pc.course_id
-    WHERE a.organisation_id = %s AND a.pathway_id IS NOT NULL{assignment_filter}
-    GROUP BY a.id, a.user_id, a.pathway_id, a.due_on
-)
-SELECT a.user_id AS user_id, {course_index} AS slot, a.due_on AS due_on,
-       c.valid_until AS valid_until, {course_status} AS status
+SELECT a.user_id AS user_id, {slot} AS slot, a.due_on AS due_on,
+       a.valid_until AS valid_until, a.completed_on AS completed_on, {status} AS status
 FROM {assignment} a
-LEFT JOIN completed c ON c.user_id = a.user_id AND c.course_id = a.course_id
-LEFT JOIN started s ON s.user_id = a.user_id AND s.course_id = a.course_id
-WHERE a.organisation_id = %s AND a.course_id IS NOT NULL{assignment_filter}
-UNION ALL
-SELECT p.user_id, {pathway_index}, p.due_on,
-       CASE WHEN p.done = p.needed AND p.needed > 0 THEN p.valid_until END, {pathway_status}
-FROM pathway_facts p
+WHERE a.organisation_id = %s{member_filter}
 """
-# A course is complete when some completion exists (even if it has run out since, which
-# makes it "expired"); a pathway when each of its courses is.
-_COURSE_STATUS = _STATUS_SQL.format(
-    complete="c.user_id IS NOT NULL",
-    valid_until="c.valid_until",
-    due_on="a.due_on",
-    started="s.user_id IS NOT NULL",
-)
-_PATHWAY_STATUS = _STATUS_SQL.format(
-    complete="p.done = p.needed AND p.needed > 0",
-    valid_until="p.valid_until",
-    due_on="p.due_on",
-    started="(p.done > 0 OR p.started > 0)",
-)
 
 
 def _column_index_sql(expression: str, columns: list[Column], kind: str) -> str:
@@ -468,37 +420,27 @@ def _matrix_sql(
     member_user_ids: frozenset[int] | None,
     today: datetime.date,
 ) -> tuple[str, list]:
-    """The query giving (user id, column position, due on, valid until, status) per assignment.
+    """The query giving (user id, column position, due on, valid until, completed on, status)
+    per assignment.
 
     Without ``member_user_ids`` it reads the organisation's assignments whole, people who
-    have left included (callers drop them): cheaper than one more join for the database.
+    have left included (callers drop them): cheaper than a join for the database.
     """
-    course_ids = sorted({course_id for column in columns for course_id in column.course_ids})
-    params: list = [organisation.pk]
-    member_filter = assignment_filter = ""
-    if member_user_ids is not None:
-        member_filter = f" AND m.user_id IN ({', '.join(['%s'] * len(member_user_ids))})"
-        assignment_filter = " AND a.user_id IN (SELECT user_id FROM members)"
-        params += sorted(member_user_ids)
-    sql = _MATRIX_SQL.format(
-        membership=Membership._meta.db_table,
-        completion=CourseCompletion._meta.db_table,
-        enrolment=Enrolment._meta.db_table,
-        assignment=Assignment._meta.db_table,
-        pathway_course=PathwayCourse._meta.db_table,
-        member_filter=member_filter,
-        assignment_filter=assignment_filter,
-        # Course ids are integers from our own columns, never from the request.
-        course_ids=", ".join(str(int(pk)) for pk in course_ids) or "NULL",
-        course_status=_COURSE_STATUS,
-        pathway_status=_PATHWAY_STATUS,
-        # Each row names its column's position, so nothing needs looking up in Python.
-        course_index=_column_index_sql("a.course_id", columns, "course"),
-        pathway_index=_column_index_sql("p.pathway_id", columns, "pathway"),
-    )
     limit = today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
-    # In the order the placeholders appear: pathway facts, the course rows, the pathway rows.
-    params += [organisation.pk, today, limit, today, organisation.pk, today, limit, today]
+    params: list = [today, limit, today, organisation.pk]
+    member_filter = ""
+    if member_user_ids is not None:
+        member_filter = f" AND a.user_id IN ({', '.join(['%s'] * len(member_user_ids))})"
+        params += sorted(member_user_ids)
+    course_slot = _column_index_sql("a.course_id", columns, "course")
+    pathway_slot = _column_index_sql("a.pathway_id", columns, "pathway")
+    sql = _MATRIX_SQL.format(
+        assignment=Assignment._meta.db_table,
+        member_filter=member_filter,
+        # Each row names its column's position, so nothing needs looking up in Python.
+        slot=f"COALESCE({course_slot}, {pathway_slot})",
+        status=_STATUS_SQL,
+    )
     return sql, params
 
 
@@ -561,7 +503,7 @@ def _matrix_cells(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    for user_id, index, due_on, valid_until, status in rows:
+    for user_id, index, due_on, valid_until, completed_on, status in rows:
         if index is None or user_id not in people:
             continue
         cells = result.get(user_id)
@@ -573,7 +515,11 @@ def _matrix_cells(
             valid_until = dates.get(valid_until) or dates.setdefault(
                 valid_until, _as_date(valid_until)
             )
-        cells[index] = Cell(status, due_on, valid_until)
+        if completed_on.__class__ is str:
+            completed_on = dates.get(completed_on) or dates.setdefault(
+                completed_on, _as_date(completed_on)
+            )
+        cells[index] = Cell(status, due_on, valid_until, completed_on)
     return result
 
 

@@ -12,6 +12,11 @@ booking_awaiting_approval = Signal()
 # completion commits, exactly once per completion; the certificate is issued from it.
 course_completed = Signal()
 
+# Sent (sender=Enrolment, user_id=..., course_id=...) inside the transaction in which an open
+# enrolment's first activity is recorded by a bulk update, which sends no ``post_save``.
+# Compliance keeps its assignments' "started" in step from it.
+enrolment_started = Signal()
+
 
 # Receivers for signals of the apps below courses (connected in ``CoursesConfig.ready``).
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 from accounts.models import Profile
 from compliance import selectors
 from compliance.models import Assignment, MandatoryRule
+from compliance.services.facts import facts_reconcile
 from courses.models import CoursePage, Pathway, PathwayCourse
 from courses.selectors import records
 from courses.services.learning import enrolment_create
@@ -338,7 +339,8 @@ def member_assign_mandatory(
 
 
 def rules_sync(*, today: datetime.date | None = None) -> int:
-    """Apply every active rule again, then retry enrolments that could not be made.
+    """Apply every active rule again, retry enrolments that could not be made, and check
+    every assignment's learning facts.
 
     Catches members whose role changed, who joined while a rule was inactive, or whose
     missing prerequisite is now done. Returns the number of new assignments.
@@ -350,6 +352,7 @@ def rules_sync(*, today: datetime.date | None = None) -> int:
     ):
         total += rule_apply(rule=rule, today=today)
     assignments_refresh(today=today)
+    facts_reconcile()
     return total
 
 

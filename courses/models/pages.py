@@ -366,5 +366,5 @@ class LessonPage(Page):
         ):
             from courses.services.learning import lesson_visit
 
-            lesson_visit(user=request.user, lesson=self)
+            lesson_visit(user=request.user, lesson=self, enrolment=enrolment)
         return response

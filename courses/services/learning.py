@@ -42,7 +42,7 @@ from courses.selectors.learning import (
     reflection_prompt,
     user_can_view_lessons,
 )
-from courses.signals import course_completed
+from courses.signals import course_completed, enrolment_started
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -295,19 +295,29 @@ def lessons_complete_by_activities(
     return completed
 
 
-def lesson_visit(*, user: AbstractBaseUser, lesson: LessonPage) -> int:
+def lesson_visit(
+    *, user: AbstractBaseUser, lesson: LessonPage, enrolment: Enrolment | None = None
+) -> int:
     """Remember ``lesson`` as where ``user`` left off in their open enrolment on its course.
 
     One UPDATE, whatever happens: the course is found by a subquery on the lesson's ancestors.
     Returns the number of enrolments changed (0 when the person is not enrolled).
+
+    ``enrolment``, when the caller has just read it, tells whether this is the enrolment's
+    first activity; if it is, ``enrolment_started`` is sent (the update sends no signal).
     """
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Enrolment.objects.filter(
+    changed = Enrolment.objects.filter(
         user=user,
         status=Enrolment.Status.ACTIVE,
         course__in=CoursePage.objects.ancestor_of(lesson).values("pk"),
     ).update(last_lesson=lesson, last_activity_at=timezone.now())
+    if changed and enrolment is not None and enrolment.last_activity_at is None:
+        enrolment_started.send(
+            sender=Enrolment, user_id=enrolment.user_id, course_id=enrolment.course_id
+        )
+    return changed
 
 
 # Completion.
