@@ -53,6 +53,9 @@ def _filters(
             filters = replace(filters, member_user_ids=frozenset(int(v) for v in values))
         else:
             problems.append("Choose staff from the list.")
+    elif members and query.get("selection") == "chosen":
+        # "Download them" under the dashboard's table, with nobody ticked.
+        problems.append("Select at least one member of staff on the dashboard.")
     return form, filters, problems
 
 

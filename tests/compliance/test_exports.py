@@ -12,6 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.choices import ProfessionalRole
+from accounts.spreadsheets import FORMULA_PREFIXES
 from compliance import exports
 from compliance.models import AccessEvent, Assignment
 from compliance.selectors import MatrixFilters, compliance_matrix
@@ -149,7 +150,7 @@ def test_csv_neutralises_hostile_names_and_titles(
     assert row[3] == "'" + hostile
     for row in rows:
         for value in row:
-            assert not value.startswith(exports.FORMULA_PREFIXES), value
+            assert not value.startswith(FORMULA_PREFIXES), value
 
 
 def test_csv_applies_the_filters(as_user, manager, organisation, course, staffed, team):
@@ -187,12 +188,26 @@ def test_csv_of_chosen_members_only(as_user, manager, organisation, staffed, oth
     assert rows[1:] == []
 
 
+def test_the_dashboard_downloads_the_ticked_members(
+    as_user, manager, organisation, staffed, course
+):
+    _sam, visitor = staffed
+    client = as_user(manager)
+    page = client.get(reverse("compliance:dashboard", args=[organisation.pk])).content.decode()
+    export = reverse("compliance:export_csv", args=[organisation.pk])
+    assert f'name="selection" value="chosen" formaction="{export}"' in page
+    rows = _csv_rows(client.get(export, {"member": [visitor.user_id], "selection": "chosen"}))
+    assert [row[0] for row in rows[1:]] == ["Harper Visitor"]
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
         ({"role": "astronaut"}, "Choose a role from the list."),
         ({"status": "sort-of"}, "Choose a status from the list."),
         ({"member": "all"}, "Choose staff from the list."),
+        # "Download them" under the dashboard's table with nobody ticked.
+        ({"selection": "chosen"}, "Select at least one member of staff on the dashboard."),
     ],
 )
 def test_bad_filters_refuse_the_export(as_user, manager, organisation, staffed, query, message):
