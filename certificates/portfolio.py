@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from accounts.spreadsheets import spreadsheet_safe
 from certificates.models import Certificate, ExternalCPD
 
 if TYPE_CHECKING:
@@ -186,8 +187,6 @@ def revalidation_rows(*, portfolio: Portfolio) -> list[dict[str, Any]]:
 
 # Exports.
 
-# Spreadsheets treat a cell starting with one of these as a formula.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_HEADER = [
     "Date",
@@ -202,12 +201,6 @@ CSV_HEADER = [
     "Evidence",
     "Reflection",
 ]
-
-
-def spreadsheet_safe(value: Any) -> str:
-    """A cell value that a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_PREFIXES) else text
 
 
 def portfolio_csv(*, user: AbstractBaseUser, today: datetime.date | None = None) -> str:

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from accounts.spreadsheets import spreadsheet_safe as csv_safe
 from certificates.models import Certificate, code_normalise
 
 # Never generated (0 and O are not in the alphabet), but shaped like a real code so that the
@@ -383,14 +384,6 @@ CSV_HEADER = [
     "Issuer",
     "Verification URL",
 ]
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> str:
-    """A cell spreadsheets will not run as a formula: risky first characters get a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def bulk_results_csv(rows: list[BulkRow]) -> str:

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.choices import ProfessionalRole
+from accounts.spreadsheets import spreadsheet_safe
 from compliance import xlsx
 from compliance.selectors import NO_ROLE, Column, Matrix, MatrixFilters
 from compliance.status import MET, Cell, Status
@@ -35,16 +36,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 BOM = "\ufeff"
 
-# Spreadsheets treat a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 FIXED_HEADINGS = ["Name", "Email", "Role", "Team", "Site", "Overall"]
-
-
-def spreadsheet_safe(value: Any) -> str:
-    """A text cell that a spreadsheet shows as text and never runs as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
 def filename(*, organisation: Organisation, extension: str, today: datetime.date) -> str:

@@ -20,14 +20,13 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from accounts.spreadsheets import spreadsheet_safe
 from competencies.models import Framework
 from courses.models import CoursePage
 from courses.selectors.coverage import CoverageMatrix, course_coverage, framework_coverage
 from courses.viewsets.learning import user_is_educator
 
 _COVERAGE_CACHE_ATTR = "_courses_can_view_coverage"
-# Spreadsheets treat a cell starting with one of these as a formula.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def user_can_view_coverage(user: Any) -> bool:
@@ -48,12 +47,6 @@ def user_can_view_coverage(user: Any) -> bool:
         )
         setattr(user, _COVERAGE_CACHE_ATTR, cached)
     return cached
-
-
-def spreadsheet_safe(value: Any) -> str:
-    """A cell value that a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_PREFIXES) else text
 
 
 class CoverageForm(forms.Form):
