@@ -81,6 +81,11 @@ SCHEDULES: tuple[Schedule, ...] = (
         at=datetime.time(2, 0),
     ),
     Schedule(
+        name="compliance-reports-expire",
+        task="compliance.tasks.reports.reports_delete_expired_task",
+        at=datetime.time(3, 0),
+    ),
+    Schedule(
         name="certificate-expiry-reminders",
         task="certificates.tasks_reminders.certificate_reminders_send",
         at=datetime.time(7, 0),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,14 @@ if TYPE_CHECKING:
 # a double click (or an impatient second click) does not queue the same work twice. An older
 # pending one is presumed lost (a queue that was down) and no longer blocks a new request.
 DUPLICATE_WINDOW = datetime.timedelta(minutes=10)
+
+# How long a report and its PDF are kept, unless ``COMPLIANCE_REPORT_RETENTION_DAYS`` says
+# otherwise: a year covers the usual inspection cycle, and a new report can be made any day.
+DEFAULT_RETENTION_DAYS = 365
+
+
+def report_retention_days() -> int:
+    return int(getattr(settings, "COMPLIANCE_REPORT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
 
 
 def _report_render_enqueue(report_id: int) -> None:
@@ -73,3 +82,28 @@ def report_request(
     report.save()
     _report_render_enqueue(report.pk)
     return report
+
+
+def reports_delete_expired(*, now: datetime.datetime | None = None) -> int:
+    """Delete reports (and their PDFs) made longer ago than the retention period.
+
+    The rows go in one transaction; the files once it has committed, so a failure leaves
+    every report either whole or gone (at worst a file with no row, never a row with no
+    file). Returns the number of reports deleted.
+    """
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=report_retention_days())
+    storage = Report._meta.get_field("pdf").storage
+    with transaction.atomic():
+        expired = list(Report.objects.filter(created_at__lt=cutoff).values_list("pk", "pdf"))
+        if not expired:
+            return 0
+        Report.objects.filter(pk__in=[pk for pk, _ in expired]).delete()
+        names = [name for _, name in expired if name]
+
+        def report_files_delete() -> None:
+            for name in names:
+                storage.delete(name)
+
+        transaction.on_commit(report_files_delete, robust=True)
+    return len(expired)

@@ -28,6 +28,14 @@ ERROR_MAX_LENGTH = 2000
 
 
 @task()
+def reports_delete_expired_task() -> str:
+    """Delete inspection reports older than the retention period, with their PDFs."""
+    from compliance.services.reports import reports_delete_expired
+
+    return f"deleted {reports_delete_expired()}"
+
+
+@task()
 def compliance_report_render_task(report_id: int) -> str:
     """Render and store one report's PDF; returns what happened, for the task log."""
     return report_render(report_id=report_id)

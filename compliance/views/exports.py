@@ -24,7 +24,7 @@ from compliance.forms import DashboardFilterForm, dashboard_filters
 from compliance.models import AccessEvent, Report
 from compliance.selectors import MatrixFilters
 from compliance.services.audit import access_event_record
-from compliance.services.reports import report_request
+from compliance.services.reports import report_request, report_retention_days
 from organisations.models import Organisation, Site, Team
 from organisations.selectors import user_display_name
 
@@ -198,6 +198,7 @@ def report_list(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "reports": reports,
             "reports_shown": REPORTS_SHOWN,
+            "retention_days": report_retention_days(),
             "crumbs": _crumbs(organisation),
         },
     )

@@ -93,6 +93,7 @@ def test_the_site_schedules():
     assert by_name["compliance-rules-sync"].description == "Daily at 02:00"
     assert by_name["compliance-renewals"].description == "Daily at 02:00"
     assert by_name["compliance-digest"].description == "Mondays at 07:30"
+    assert by_name["compliance-reports-expire"].description == "Daily at 03:00"
     assert len(by_name) == len(SCHEDULES)
     for schedule in SCHEDULES:
         assert callable(import_string(schedule.task).enqueue), schedule.task

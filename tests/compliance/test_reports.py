@@ -13,7 +13,7 @@ from django.urls import reverse
 from compliance import exports
 from compliance.models import AccessEvent, Assignment, Report
 from compliance.selectors import MatrixFilters
-from compliance.services.reports import report_request
+from compliance.services.reports import report_request, reports_delete_expired
 from compliance.tasks import reports as report_tasks
 from organisations.models import Team
 from tests.certificates.pdftools import pdf_info, pdf_text, requires_poppler
@@ -296,3 +296,38 @@ def test_another_organisations_reports_are_404(
         assert client.get(reverse("compliance:reports", args=[organisation.pk])).status_code == 404
     assert not AccessEvent.objects.exists()
     assert Report.objects.count() == 2
+
+
+# Retention.
+
+
+def test_reports_past_the_retention_period_are_deleted_with_their_pdfs(
+    organisation, manager, settings, django_capture_on_commit_callbacks
+):
+    settings.COMPLIANCE_REPORT_RETENTION_DAYS = 30
+    old = _ready_report(organisation, manager)
+    recent = _ready_report(organisation, manager)
+    Report.objects.filter(pk=old.pk).update(created_at=NOW - datetime.timedelta(days=31))
+    Report.objects.filter(pk=recent.pk).update(created_at=NOW - datetime.timedelta(days=29))
+    storage = old.pdf.storage
+    assert storage.exists(old.pdf.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reports_delete_expired(now=NOW) == 1
+    assert list(Report.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not storage.exists(old.pdf.name)
+    assert storage.exists(recent.pdf.name)
+    assert reports_delete_expired(now=NOW) == 0
+
+
+def test_the_reports_page_says_how_long_reports_are_kept(as_user, manager, organisation):
+    _ready_report(organisation, manager)
+    page = as_user(manager).get(reverse("compliance:reports", args=[organisation.pk]))
+    assert "Reports are kept for 365 days after they are made" in page.content.decode()
+
+
+def test_the_task_deletes_expired_reports(organisation, manager):
+    report = _ready_report(organisation, manager)
+    Report.objects.filter(pk=report.pk).update(created_at=report.created_at.replace(year=2000))
+    assert report_tasks.reports_delete_expired_task.call() == "deleted 1"
+    assert not Report.objects.exists()
