@@ -276,6 +276,10 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             if page.has_previous()
             else "",
             "next_url": _page_url(query, page.next_page_number()) if page.has_next() else "",
+            # Ticking everyone on the page without JavaScript: the same page, all ticked.
+            "selecting": request.GET.get("select") == "page",
+            "select_page_url": _with(_page_url(query, page.number).lstrip("?"), select="page"),
+            "clear_selection_url": _page_url(query, page.number),
             "person_headings": headings[: len(PERSON_SORTS)],
             "column_headings": headings[len(PERSON_SORTS) :],
             "totals": _totals(matrix),

@@ -303,6 +303,24 @@ def test_pagination_keeps_filters_and_survives_bad_page_numbers(
         ]
 
 
+def test_select_everyone_on_a_page_without_javascript(as_user, manager, organisation, member):
+    for number in range(55):
+        member(name=f"Member {number:02d}")
+    client = as_user(manager)
+    second = client.get(_url("dashboard", organisation, "role=health_visitor&page=2"))
+    html = second.content.decode()
+    assert html.count('name="member" type="checkbox"') == 5
+    assert 'name="member" type="checkbox" value' in html
+    assert " checked>" not in html
+    assert 'href="?role=health_visitor&amp;page=2&amp;select=page"' in html
+
+    ticked = client.get(
+        _url("dashboard", organisation, "role=health_visitor&page=2&select=page")
+    ).content.decode()
+    assert ticked.count(" checked>") == 5
+    assert 'href="?role=health_visitor&amp;page=2">Clear the selection' in ticked
+
+
 def _dashboard_queries(client, organisation) -> int:
     client.get(_url("dashboard", organisation))  # warm caches (site settings, content types)
     with CaptureQueriesContext(connection) as queries:
