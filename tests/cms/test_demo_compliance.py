@@ -9,6 +9,7 @@ from django.core.management import call_command
 from certificates.models import Certificate
 from compliance.models import Assignment, MandatoryRule
 from compliance.selectors import compliance_matrix
+from compliance.services.facts import assignment_facts_refresh
 from compliance.status import Status
 from courses.models import CourseCompletion, Enrolment, LessonProgress
 from organisations.models import Membership, Organisation, Site, Team
@@ -78,6 +79,8 @@ def test_the_trust_dashboard_shows_every_status(client):
     assert by_name["Priya Shah"].team == "Health visiting - North"
     assert by_name["Kwame Mensah"].site == "Market Street Children's Centre"
     assert [column.kind for column in matrix.columns] == ["course", "pathway", "course"]
+    # Made through the services, so the assignments' learning facts needed no correcting.
+    assert assignment_facts_refresh() == 0
 
 
 def test_past_completions_have_matching_certificates():
