@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib import messages
+from django.contrib.auth.hashers import make_password
+from django.http import HttpRequest
 
 from accounts.choices import ProfessionalRole, RegistrationBody
 from accounts.models import Profile
@@ -103,3 +110,25 @@ class AccountDeleteForm(forms.Form):
         error_messages={"required": "Enter your password to delete your account"},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form, made to look and take the same whether or not the address is taken.
+
+    With an address that has an account, allauth creates nothing and emails the owner instead.
+    That path skipped hashing the password, which is slow on purpose, so it answered about ten
+    times faster; and its banner went missing whenever allauth's limit of one email per address
+    every few minutes skipped the email. Here both paths hash the password and show one banner.
+    """
+
+    def try_save(self, request: HttpRequest) -> tuple[Any, Any]:
+        if self.account_already_exists and self.cleaned_data.get("password1"):
+            make_password(self.cleaned_data["password1"])  # the same work as a new account
+        user, response = super().try_save(request)
+        get_adapter().add_message(
+            request,
+            messages.INFO,
+            "account/messages/signup_email_sent.txt",
+            {"email": self.cleaned_data.get("email")},
+        )
+        return user, response

@@ -23,10 +23,11 @@ def test_page_editor_has_no_csp_violations(new_page, screenshot_dir):
             and errors.append(message.text)
         ),
     )
+    # The admin's login sends people to the site's login page and back.
     page.goto("/admin/login/")
-    page.fill("#id_username", "root")
+    page.fill("#id_login", "root@example.org")
     page.fill("#id_password", DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/admin/")
     page.goto(f"/admin/pages/{home.pk}/edit/")
     page.get_by_role("button", name="Save draft").wait_for()
