@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
+from accounts.storage import private_storage
+
 # No look-alikes: no 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V.
 CODE_ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
 CODE_GROUPS = 5
@@ -159,7 +161,7 @@ class Certificate(models.Model):
     superseded_by = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
     )
-    pdf = models.FileField(upload_to="private/certificates/", blank=True)
+    pdf = models.FileField(upload_to="private/certificates/", storage=private_storage, blank=True)
     pdf_status = models.CharField(
         max_length=10, choices=PdfStatus.choices, default=PdfStatus.PENDING
     )
@@ -280,7 +282,9 @@ class ExternalCPD(models.Model):
         help_text="Learning with other people, as professional revalidation counts it.",
     )
     reflection = models.TextField(blank=True, max_length=10000)
-    evidence_file = models.FileField(upload_to=external_cpd_upload_to, blank=True)
+    evidence_file = models.FileField(
+        upload_to=external_cpd_upload_to, storage=private_storage, blank=True
+    )
     evidence_file_name = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -14,6 +14,8 @@ from django.db.models import F, Q
 from modelcluster.fields import ParentalKey
 from wagtail.models import Orderable
 
+from accounts.storage import private_storage
+
 
 def default_levels() -> list[str]:
     return ["Level 1", "Level 2", "Level 3"]
@@ -441,7 +443,9 @@ class ExternalLearning(models.Model):
     completed_on = models.DateField("date completed")
     hours = models.DecimalField(max_digits=5, decimal_places=1)
     description = models.TextField(blank=True)
-    evidence_file = models.FileField(upload_to=external_learning_upload_to, blank=True)
+    evidence_file = models.FileField(
+        upload_to=external_learning_upload_to, storage=private_storage, blank=True
+    )
     evidence_file_name = models.CharField(max_length=255, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     submitted_at = models.DateTimeField(auto_now_add=True)

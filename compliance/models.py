@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.storage import private_storage
 from courses.models.pages import RoleListField
 
 MAX_DUE_DAYS = 730
@@ -364,7 +365,9 @@ class Report(models.Model):
     )
     filters = models.JSONField(default=dict, blank=True, help_text="The dashboard filters used.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    pdf = models.FileField(upload_to="private/compliance-reports/", blank=True)
+    pdf = models.FileField(
+        upload_to="private/compliance-reports/", storage=private_storage, blank=True
+    )
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -23,7 +23,8 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 STORAGES = {
     **STORAGES,  # noqa: F405
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # WhiteNoise's compressed manifest storage, minus the source maps packages do not ship.
+    "staticfiles": {"BACKEND": "cms.storage.StaticFilesStorage"},
 }
 
 EMAIL_DELIVERY_BACKEND = env(
