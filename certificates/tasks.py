@@ -108,6 +108,20 @@ def _record_failure(*, certificate_id: int, error: BaseException) -> str:
     return "failed, retry queued"
 
 
+def certificate_pdfs_outstanding(*, before: datetime.datetime) -> list[int]:
+    """Ids of certificates, made before ``before``, whose PDF is still to come (waiting, or
+    failed with a retry due); the site's task recovery queues a render for any that have no
+    task queued."""
+    return list(
+        Certificate.objects.filter(
+            pdf_status__in=[Certificate.PdfStatus.PENDING, Certificate.PdfStatus.FAILED],
+            created_at__lt=before,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def retry_delay(attempts: int) -> datetime.timedelta:
     """How long to wait after ``attempts`` failed attempts."""
     index = min(max(attempts, 1), len(RETRY_DELAYS)) - 1

@@ -9,12 +9,18 @@ class CmsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
+        from django_tasks_db.compat import task_finished
         from wagtail.models import Site
 
+        from accounts.privacy import register_eraser
         from certificates.policies import register_issuer_default
         from cms.models import SiteSettings
+        from cms.privacy import user_data_erase
+        from cms.signals import task_finished_forget_email
 
         register_issuer_default(_site_issuer)
+        register_eraser("cms-queued-emails", user_data_erase)
+        task_finished.connect(task_finished_forget_email, dispatch_uid="cms.forget_email")
 
         for model in (SiteSettings, Site):
             post_save.connect(_forget_chrome, sender=model, dispatch_uid=f"chrome-{model.__name__}")

@@ -12,6 +12,9 @@ queued yet. Times are local (``TIME_ZONE``, so UK clock changes are followed).
 - Hosts that prefer cron run ``manage.py run_scheduler --once`` every few minutes, or the
   jobs' own commands (``certificates_send_reminders``, ``compliance_send_reminders``,
   ``compliance_send_digests``) once a day.
+- Upkeep of the queue itself runs every few minutes (``every``): recovering tasks lost with
+  their worker (``cms.task_recovery``). Its slots are counted from midnight UTC, so they do
+  not move with the clocks.
 """
 
 from __future__ import annotations
@@ -31,27 +34,43 @@ logger = logging.getLogger(__name__)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # Rows older than this are deleted as new ones are written; they only guard recent slots.
 KEEP_RUNS_FOR = datetime.timedelta(days=90)
+# Schedules that run every few minutes write many rows; a day of them is plenty.
+KEEP_FREQUENT_RUNS_FOR = datetime.timedelta(days=1)
+EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 
 @dataclass(frozen=True)
 class Schedule:
-    """A task queued daily at a local time, or weekly on a weekday (0 is Monday) at one."""
+    """A task queued daily at a local time, weekly on a weekday (0 is Monday) at one, or
+    ``every`` so many minutes."""
 
     name: str
     task: str  # dotted path to a task (made with the ``task`` decorator), taking no arguments
-    at: datetime.time
+    at: datetime.time | None = None
     weekday: int | None = None
+    every: datetime.timedelta | None = None
 
     def __post_init__(self) -> None:
+        if (self.at is None) == (self.every is None):
+            raise ValueError(f"{self.name}: give either a time of day (at) or every, not both.")
+        if self.every is not None and (
+            self.weekday is not None or self.every < datetime.timedelta(minutes=1)
+        ):
+            raise ValueError(f"{self.name}: every must be a minute or more, with no weekday.")
         if self.weekday is not None and not 0 <= self.weekday <= 6:
             raise ValueError(f"{self.name}: weekday must be 0 (Monday) to 6 (Sunday).")
 
     @property
     def period(self) -> datetime.timedelta:
+        if self.every is not None:
+            return self.every
         return datetime.timedelta(days=1 if self.weekday is None else 7)
 
     @property
     def description(self) -> str:
+        if self.every is not None:
+            minutes = int(self.every.total_seconds() // 60)
+            return "Every minute" if minutes == 1 else f"Every {minutes} minutes"
         when = "Daily" if self.weekday is None else f"{WEEKDAYS[self.weekday]}s"
         return f"{when} at {self.at:%H:%M}"
 
@@ -60,6 +79,8 @@ class Schedule:
 
     def latest_slot(self, now: datetime.datetime) -> datetime.datetime:
         """The most recent time this schedule was due, at or before ``now``."""
+        if self.every is not None:
+            return EPOCH + (now - EPOCH) // self.every * self.every
         day = timezone.localtime(now).date()
         if self.weekday is not None:
             day -= datetime.timedelta(days=(day.weekday() - self.weekday) % 7)
@@ -101,6 +122,16 @@ SCHEDULES: tuple[Schedule, ...] = (
         at=datetime.time(7, 30),
         weekday=0,
     ),
+    Schedule(
+        name="task-results-prune",
+        task="cms.tasks.task_results_prune_task",
+        at=datetime.time(3, 30),
+    ),
+    Schedule(
+        name="tasks-recover",
+        task="cms.tasks.tasks_recover_task",
+        every=datetime.timedelta(minutes=5),
+    ),
 )
 
 
@@ -138,4 +169,9 @@ def schedules_run_due(
             logger.exception("Scheduled job %s could not be queued", schedule.name)
     if queued:
         ScheduledRun.objects.filter(slot__lt=now - KEEP_RUNS_FOR).delete()
+        frequent = [schedule.name for schedule in schedules if schedule.every is not None]
+        if frequent:
+            ScheduledRun.objects.filter(
+                name__in=frequent, slot__lt=now - KEEP_FREQUENT_RUNS_FOR
+            ).delete()
     return queued

@@ -6,6 +6,7 @@ shows the records as they stood when it was made (and says when that was).
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.core.files.base import ContentFile
@@ -67,6 +68,16 @@ def report_render(*, report_id: int) -> str:
         logger.exception("Compliance report %s: the PDF could not be made", report_id)
         return _record_failure(report_id=report_id, error=error)
     return _record_success(report_id=report_id, pdf=pdf, generated_at=generated_at)
+
+
+def reports_outstanding(*, before: datetime.datetime) -> list[int]:
+    """Ids of reports asked for before ``before`` and still being prepared; the site's task
+    recovery queues a render for any that have no task queued."""
+    return list(
+        Report.objects.filter(status=Report.Status.PENDING, created_at__lt=before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic
