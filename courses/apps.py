@@ -8,11 +8,13 @@ class CoursesConfig(AppConfig):
     verbose_name = "Courses"
 
     def ready(self) -> None:
+        from accounts.privacy import register_eraser
         from assessments.access import register_attempt_policy
         from assessments.signals import activity_passed
         from certificates.portfolio import register_reflections_source
         from courses import signals
         from courses.models import CourseCompletion
+        from courses.privacy import user_data_erase
         from courses.selectors.learning import reflections_for
 
         # Enrolled trainees (in progress or completed) may attempt the activities in lessons.
@@ -27,6 +29,8 @@ class CoursesConfig(AppConfig):
             sender=CourseCompletion,
             dispatch_uid="courses.certificate_issue_on_course_completed",
         )
+        # Deleting an account removes the person's reflections and frees their session places.
+        register_eraser("courses", user_data_erase)
         # Lesson reflections show in the certificates app's CPD portfolio.
         register_reflections_source(
             lambda user: [

@@ -210,6 +210,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Sign-up looks and takes the same time whether or not the address already has an account.
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 # Rate limits are on (allauth's defaults, stated here so they are visible and reviewable).
 ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
@@ -237,6 +239,8 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Certificates, evidence and reports: outside MEDIA_ROOT, read only through the apps' views.
+PRIVATE_MEDIA_ROOT = Path(env("DJANGO_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private-media")))
 
 # Media on S3-compatible storage when a bucket is configured, local files otherwise.
 if env("AWS_STORAGE_BUCKET_NAME"):
@@ -252,11 +256,29 @@ if env("AWS_STORAGE_BUCKET_NAME"):
             "file_overwrite": False,
         },
     }
+    # Names start private/; that bucket (the media bucket unless another is set) must not let
+    # private/ be read publicly. Links are signed and short lived, never on the public custom
+    # domain (it would drop the signature).
+    PRIVATE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **MEDIA_STORAGE["OPTIONS"],
+            "bucket_name": env("AWS_PRIVATE_STORAGE_BUCKET_NAME", env("AWS_STORAGE_BUCKET_NAME")),
+            "custom_domain": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+        },
+    }
 else:
     MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    PRIVATE_STORAGE = {
+        "BACKEND": "cms.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+    }
 
 STORAGES = {
     "default": MEDIA_STORAGE,
+    "private": PRIVATE_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -277,6 +299,14 @@ TASKS = {
         "BACKEND": env("DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# The database task backend keeps no heartbeat, so a task still "running" this many minutes
+# after it started is presumed lost with its worker (killed, out of memory, host restarted):
+# it is marked failed and, if safe to repeat, queued again (see cms/task_recovery.py). Keep
+# it well above the slowest real task; a PDF or a nightly sync takes seconds to a minute.
+IMH_TASK_LEASE_MINUTES = env_int("IMH_TASK_LEASE_MINUTES", 15)
+# Finished task results (an email's is its whole message until it has gone) are deleted
+# after this many days.
+IMH_TASK_RESULTS_RETENTION_DAYS = env_int("IMH_TASK_RESULTS_RETENTION_DAYS", 7)
 
 # Wagtail
 WAGTAIL_SITE_NAME = "IMH Learning"
