@@ -17,3 +17,20 @@ def spreadsheet_safe(value: Any) -> str:
     """The value as text a spreadsheet shows and never runs: risky starts get a quote."""
     text = "" if value is None else str(value)
     return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+class SpreadsheetSafeExportMixin:
+    """For Wagtail admin listings with ``list_export``: every CSV and XLSX cell made safe.
+
+    Put it before Wagtail's view class (``IndexView``, ``ReportView``). Wagtail writes text
+    as it is, so a name such as "=HYPERLINK(...)" would run when the CSV is opened; in XLSX
+    only "=" is caught, and a sheet saved again as CSV runs the rest. Text goes through
+    ``spreadsheet_safe`` in both formats, headings included; numbers and dates stay values.
+    """
+
+    def preprocess_field_value(self, field: str, value: Any, export_format: str) -> Any:
+        value = super().preprocess_field_value(field, value, export_format)
+        return spreadsheet_safe(value) if isinstance(value, str) else value
+
+    def get_heading(self, queryset: Any, field: str) -> str:
+        return spreadsheet_safe(super().get_heading(queryset, field))

@@ -1,11 +1,17 @@
-"""Wagtail admin views for accounts: a read-only list of learner profiles."""
+"""Wagtail admin for accounts: learner profiles, and the index view for safe CSV/XLSX exports."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_permission_codename
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from accounts.models import Profile
+from accounts.spreadsheets import SpreadsheetSafeExportMixin
+
+
+class SpreadsheetSafeIndexView(SpreadsheetSafeExportMixin, IndexView):
+    """The index view for any viewset with ``list_export``: its downloads never run formulas."""
 
 
 class ProfileViewSet(ModelViewSet):

@@ -15,7 +15,6 @@ from django import forms
 from django.contrib.auth import get_permission_codename, get_user_model
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.utils import timezone
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
@@ -24,6 +23,8 @@ from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from accounts.formatting import datetime_text
+from accounts.viewsets import SpreadsheetSafeIndexView
 from compliance.models import AccessEvent, Assignment, MandatoryRule
 from organisations.forms import add_service_errors
 from organisations.selectors import select_people, user_display_name
@@ -58,7 +59,7 @@ register_permission_policy(
 
 
 def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%-d %B %Y %H:%M") if moment else "-"
+    return datetime_text(moment) if moment else "-"
 
 
 def _date(value) -> str:
@@ -91,6 +92,7 @@ class AccessEventViewSet(_ReadOnlyViewSet):
     url_prefix = "compliance/access-log"
     icon = "view"
     menu_label = "Access log"
+    index_view_class = SpreadsheetSafeIndexView
     list_display = [
         Column(
             "created_at",

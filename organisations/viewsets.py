@@ -16,6 +16,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from accounts.viewsets import SpreadsheetSafeIndexView
 from organisations import selectors, services
 from organisations.forms import (
     MembershipAdminCreateForm,
@@ -88,6 +89,7 @@ class OrganisationViewSet(ModelViewSet):
     url_prefix = "organisations"
     icon = "group"
     menu_label = "Organisations"
+    index_view_class = SpreadsheetSafeIndexView
     add_view_class = OrganisationCreateView
     edit_view_class = OrganisationEditView
     copy_view_enabled = False
@@ -131,7 +133,7 @@ def _person_name(membership: Membership) -> str:
     return selectors.user_display_name(membership.user)
 
 
-class MembershipIndexView(generic.IndexView):
+class MembershipIndexView(SpreadsheetSafeIndexView):
     def get_base_queryset(self):
         queryset = super().get_base_queryset().select_related("organisation")
         return selectors.select_people(queryset, "user")

@@ -3,14 +3,13 @@
 
 Only the lesson page posts here (the H5P player frame is sandboxed and has no session); it
 sends the learner's CSRF token in ``X-CSRFToken``. Errors are JSON ``{"error": "..."}``
-with the status the xAPI specification gives: 400 malformed, 401 not logged in, 403 no CSRF
-token or not allowed, 404 unknown activity, 409 statement id reused with another body, 413
-too big.
+with the status the xAPI specification gives: 400 malformed (or nested too deep), 401 not
+logged in, 403 no CSRF token or not allowed, 404 unknown activity, 409 statement id reused
+with another body, 413 too big.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -31,6 +30,7 @@ from assessments.services.xapi import (
     activity_state_get,
     activity_state_save,
     learner_agent,
+    xapi_document_parse,
     xapi_statements_record,
 )
 
@@ -65,10 +65,7 @@ def _guard(request: HttpRequest, *, max_bytes: int) -> JsonResponse | None:
 
 
 def _json_body(request: HttpRequest) -> Any:
-    try:
-        return json.loads(request.body)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ValidationError("The request body is not valid JSON.") from exc
+    return xapi_document_parse(raw=request.body)
 
 
 def _refusal(exc: Exception) -> JsonResponse:
@@ -121,10 +118,7 @@ def activity_state(request: HttpRequest) -> HttpResponse:
     try:
         agent = params.get("agent")
         if agent is not None:
-            try:
-                given = json.loads(agent)
-            except ValueError as exc:
-                raise ValidationError("agent must be a JSON object.") from exc
+            given = xapi_document_parse(raw=agent, name="agent")
             if given != learner_agent(user=request.user) and (
                 not isinstance(given, dict)
                 or given.get("mbox", "").lower() != f"mailto:{request.user.email}".lower()

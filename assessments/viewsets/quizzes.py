@@ -19,7 +19,6 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, TitleColumn
-from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -27,6 +26,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet
 
 from accounts.permissions import ReadOnlyPermissionPolicy
+from accounts.viewsets import SpreadsheetSafeIndexView
 from assessments.forms.quizzes import MarkAnswerForm, QuestionForm
 from assessments.models import Question, Quiz, QuizAnswer, QuizAttempt
 from assessments.selectors import quizzes as selectors
@@ -263,7 +263,7 @@ def _percent(attempt: QuizAttempt) -> str:
     return "-" if attempt.percent is None else f"{services.percent_text(attempt.percent)}%"
 
 
-class QuizAttemptIndexView(IndexView):
+class QuizAttemptIndexView(SpreadsheetSafeIndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("user", "quiz")
 
@@ -309,6 +309,18 @@ class QuizAttemptViewSet(ModelViewSet):
         "started_at",
         "submitted_at",
     ]
+    export_headings = {
+        "user.email": "Email",
+        "quiz.title": "Quiz",
+        "number": "Attempt",
+        "get_status_display": "Status",
+        "score": "Score",
+        "max_score": "Out of",
+        "percent": "Percent",
+        "passed": "Passed",
+        "started_at": "Started",
+        "submitted_at": "Submitted",
+    }
     export_filename = "quiz-attempts"
     inspect_view_fields = [
         "user",

@@ -11,7 +11,9 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
+from accounts.formatting import datetime_text
 from competencies.models import Competency, MappingBase
+from courses.validators import CONTROL_CHARACTERS, ONE_LINE_TITLE_MESSAGE, validate_one_line_title
 
 
 class LiveSession(ClusterableModel):
@@ -34,7 +36,8 @@ class LiveSession(ClusterableModel):
         "courses.CoursePage", on_delete=models.CASCADE, related_name="live_sessions"
     )
     kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.WORKSHOP)
-    title = models.CharField(max_length=200)
+    # One line: it is the subject of every email about the session.
+    title = models.CharField(max_length=200, validators=[validate_one_line_title])
     description = models.TextField(max_length=2000, blank=True)
     starts_at = models.DateTimeField(help_text="UK time (Europe/London).")
     ends_at = models.DateTimeField(help_text="UK time (Europe/London).")
@@ -77,6 +80,11 @@ class LiveSession(ClusterableModel):
             ),
             models.CheckConstraint(name="courses_session_capacity", condition=Q(capacity__gte=1)),
             models.CheckConstraint(
+                name="courses_session_title_one_line",
+                condition=~Q(title__regex=CONTROL_CHARACTERS),
+                violation_error_message=ONE_LINE_TITLE_MESSAGE,
+            ),
+            models.CheckConstraint(
                 name="courses_session_has_place",
                 condition=~Q(venue="") | ~Q(joining_url=""),
                 violation_error_message="Give a venue, an online joining link, or both.",
@@ -85,7 +93,7 @@ class LiveSession(ClusterableModel):
         indexes = [models.Index(fields=["course", "starts_at"])]
 
     def __str__(self) -> str:
-        return f"{self.title} ({timezone.localtime(self.starts_at):%d %b %Y %H:%M})"
+        return f"{self.title} ({datetime_text(self.starts_at, 'j M Y')})"
 
     def clean(self) -> None:
         errors = {}

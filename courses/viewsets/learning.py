@@ -21,7 +21,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, TitleColumn
-from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.views.generic import InspectView
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -29,6 +29,8 @@ from wagtail.coreutils import multigetattr
 from wagtail.permissions import policy_registry
 
 from accounts.permissions import READ_ACTIONS, ReadOnlyPermissionPolicy
+from accounts.spreadsheets import SpreadsheetSafeExportMixin
+from accounts.viewsets import SpreadsheetSafeIndexView
 from courses.models import Enrolment
 from courses.selectors import learning as selectors
 
@@ -91,7 +93,7 @@ def _median_days(row: dict[str, Any]) -> str:
     return "-" if days is None else f"{days:g}"
 
 
-class EnrolmentIndexView(IndexView):
+class EnrolmentIndexView(SpreadsheetSafeIndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("user", "course", "assigned_by")
 
@@ -195,7 +197,7 @@ class EnrolmentViewSet(ModelViewSet):
         return super().get_permissions_to_register().filter(codename=view)
 
 
-class CourseReportView(ReportView):
+class CourseReportView(SpreadsheetSafeExportMixin, ReportView):
     """Each course's enrolments, completions, completion rate and median time to complete."""
 
     page_title = "Course report"

@@ -14,10 +14,8 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.timezone import localtime
 from django.views.generic import TemplateView
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import (
@@ -37,7 +35,9 @@ from wagtail.admin.widgets.button import Button, MenuItem
 from wagtail.log_actions import log
 from wagtail.permissions import register_permission_policy
 
+from accounts.formatting import datetime_text
 from accounts.permissions import ReadOnlyPermissionPolicy
+from accounts.viewsets import SpreadsheetSafeIndexView
 from courses.forms import CompetencySelect
 from courses.models import Booking, LiveSession
 from courses.selectors import sessions as selectors
@@ -48,7 +48,7 @@ register_permission_policy(Booking, ReadOnlyPermissionPolicy(Booking))
 
 
 def _uk(moment) -> str:
-    return date_format(localtime(moment), "D j M Y, H:i") if moment else ""
+    return datetime_text(moment, "D j M Y") if moment else ""
 
 
 class LiveSessionForm(WagtailAdminModelForm):
@@ -321,7 +321,7 @@ def _person(booking: Booking) -> str:
     return selectors.person_name(booking.user)
 
 
-class BookingIndexView(generic.IndexView):
+class BookingIndexView(SpreadsheetSafeIndexView):
     def get_base_queryset(self):
         return (
             super()
@@ -366,14 +366,28 @@ class BookingViewSet(ModelViewSet):
         ),
     ]
     list_filter = ["status", "attendance", "session"]
+    # Dotted paths: the export reads attributes, not query lookups.
     list_export = [
-        "user__email",
-        "session__title",
-        "session__starts_at",
-        "status",
-        "attendance",
+        "user.email",
+        "user.first_name",
+        "user.last_name",
+        "session.title",
+        "session.starts_at",
+        "get_status_display",
+        "get_attendance_display",
         "created_at",
     ]
+    export_headings = {
+        "user.email": "Email",
+        "user.first_name": "First name",
+        "user.last_name": "Last name",
+        "session.title": "Session",
+        "session.starts_at": "Starts",
+        "get_status_display": "Status",
+        "get_attendance_display": "Attendance",
+        "created_at": "Booked",
+    }
+    export_filename = "live-session-bookings"
     search_fields = ["user__email", "user__first_name", "user__last_name", "session__title"]
     search_backend_name = None
     ordering = ["-created_at"]
