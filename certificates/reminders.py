@@ -34,6 +34,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from accounts.absolute_urls import site_url
 from certificates.models import Certificate, CertificateEvent, ExpiryReminder
 
 logger = logging.getLogger(__name__)
@@ -99,16 +100,11 @@ def certificates_due_for_reminder(*, today: datetime.date) -> list[tuple[Certifi
     return due
 
 
-def _site_url(path: str = "") -> str:
-    base = (getattr(settings, "WAGTAILADMIN_BASE_URL", "") or "").rstrip("/")
-    return f"{base}{path}"
-
-
 def _portfolio_url() -> str:
     try:
-        return _site_url(reverse("certificates:portfolio"))
+        return site_url(reverse("certificates:portfolio"))
     except NoReverseMatch:
-        return _site_url("/")
+        return site_url("/")
 
 
 def _person_name(user: object) -> str:
@@ -147,7 +143,7 @@ def reminder_messages(
     """The email to the holder and one to each of their managers, naming the staff member."""
     context = {
         "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
-        "site_url": _site_url("/"),
+        "site_url": site_url("/"),
         "portfolio_url": _portfolio_url(),
         "certificate": certificate,
         "days": days,

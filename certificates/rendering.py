@@ -31,6 +31,8 @@ from django.utils.dateparse import parse_date
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from accounts.absolute_urls import site_url
+from accounts.formatting import hours_text
 from certificates.models import Certificate, CertificateTemplate
 from certificates.policies import issuer_default
 
@@ -53,7 +55,7 @@ class URLRefused(ValueError):
 
 def static_base_url() -> str:
     """The absolute URL under which the PDF's HTML names static files (never fetched over HTTP)."""
-    return urljoin(settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/", settings.STATIC_URL)
+    return urljoin(site_url("/"), settings.STATIC_URL)
 
 
 class SafeURLFetcher(URLFetcher):
@@ -131,7 +133,7 @@ def template_for(certificate: Certificate) -> CertificateTemplate:
 
 
 def verification_url(code: str) -> str:
-    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/verify/{code}/"
+    return site_url(f"/verify/{code}/")
 
 
 def qr_data_uri(url: str) -> str:
@@ -162,9 +164,7 @@ def _date(value) -> datetime.date | str | None:
 
 
 def _hours(value) -> str:
-    hours = Decimal(value).normalize() if value is not None else Decimal(0)
-    text = f"{hours:f}"
-    return f"{text} CPD hour" if hours == 1 else f"{text} CPD hours"
+    return hours_text(0 if value is None else value, "CPD")
 
 
 def _competencies(certificate: Certificate) -> list[_Entry]:

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from accounts.absolute_urls import site_url
 from competencies.models import (
     Competency,
     Evidence,
@@ -123,8 +124,8 @@ def _url_for(name: str, *args: object) -> str:
 
 
 def _absolute_url(path: str) -> str:
-    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "") or ""
-    return base.rstrip("/") + path if path else ""
+    # No link at all when the host site does not mount the page (``_url_for`` gave "").
+    return site_url(path) if path else ""
 
 
 def _person_name(user: AbstractBaseUser | None) -> str:

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.text import slugify
 
+from accounts.absolute_urls import site_url
 from courses.selectors import sessions as session_selectors
 from courses.services import sessions as session_services
 from organisations import selectors
@@ -51,10 +52,6 @@ _JOIN_CODE_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]+")
 
 
 # Helpers.
-
-
-def _absolute_url(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
 def _email_send(
@@ -133,11 +130,11 @@ def _role_validate(role: str) -> None:
 
 
 def _members_url(organisation: Organisation) -> str:
-    return _absolute_url(reverse("organisations:manage", args=[organisation.pk]))
+    return site_url(reverse("organisations:manage", args=[organisation.pk]))
 
 
 def _mine_url() -> str:
-    return _absolute_url(reverse("organisations:mine"))
+    return site_url(reverse("organisations:mine"))
 
 
 def join_code_normalise(code: str) -> str:
@@ -590,7 +587,7 @@ def invitation_create(
             "invitation": invitation,
             "role": Membership.Role(invitation.role).phrase,
             "inviter_name": selectors.user_display_name(actor),
-            "accept_url": _absolute_url(
+            "accept_url": site_url(
                 reverse("organisations:invitation_accept", args=[invitation.token])
             ),
         },

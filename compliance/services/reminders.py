@@ -40,6 +40,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.absolute_urls import site_url
 from compliance import selectors
 from compliance.models import Assignment, Digest, MandatoryRule, Reminder
 from compliance.status import OUTSTANDING, Status
@@ -64,11 +65,6 @@ MEMBERS_ERROR = "Choose staff from your organisation."
 
 
 # Helpers.
-
-
-def _absolute_url(path: str) -> str:
-    base = (getattr(settings, "WAGTAILADMIN_BASE_URL", "") or "").rstrip("/")
-    return f"{base}{path}"
 
 
 def _site_name() -> str:
@@ -97,7 +93,7 @@ def _email_queue(*, template: str, subject: str, to: str, context: dict[str, Any
 
 
 def _my_learning_url() -> str:
-    return _absolute_url(reverse("courses:my_learning"))
+    return site_url(reverse("courses:my_learning"))
 
 
 @dataclass(frozen=True)
@@ -552,7 +548,7 @@ def digest_content(*, organisation: Organisation, today: datetime.date) -> dict[
         "breached": _section(breached),
         "expiring": _section(expiring),
         "expiring_days": DIGEST_EXPIRING_DAYS,
-        "dashboard_url": _absolute_url(reverse("compliance:dashboard", args=[organisation.pk])),
+        "dashboard_url": site_url(reverse("compliance:dashboard", args=[organisation.pk])),
     }
 
 

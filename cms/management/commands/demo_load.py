@@ -5,6 +5,7 @@ from __future__ import annotations
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from wagtail.models import Site
@@ -16,6 +17,7 @@ from cms.demo_competencies import demo_competencies_load
 from cms.demo_compliance import demo_compliance_load
 from cms.demo_courses import demo_courses_load
 from cms.models import HomePage, SiteSettings, StandardPage
+from cms.services import default_site_address_update
 from organisations.models import Membership, Organisation, OrganisationType
 from organisations.services import (
     membership_create_active,
@@ -92,7 +94,12 @@ class Command(BaseCommand):
             membership_create_active(organisation=organisation, user=user, role=role)
 
     def _site(self) -> None:
-        site = Site.objects.get(is_default_site=True)
+        # Pages' full URLs follow the address emails and certificates use.
+        try:
+            site = default_site_address_update()
+        except ValidationError as exc:
+            self.stderr.write(f"The default site's address is unchanged: {' '.join(exc.messages)}")
+            site = Site.objects.get(is_default_site=True)
         settings = SiteSettings.for_site(site)
         settings.platform_name = "IMH Learning"
         settings.support_email = "support@example.org"

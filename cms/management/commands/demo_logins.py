@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from accounts.absolute_urls import site_url
 from certificates.models import Certificate
 from cms.demo import DEMO_PASSWORD, DEMO_USERS
 
@@ -12,10 +13,11 @@ class Command(BaseCommand):
     help = "Print the demo logins and the main URLs."
 
     def add_arguments(self, parser):
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+        # The same address the demo's emails, certificates and xAPI agents use.
+        parser.add_argument("--base-url", help="The address to print instead of the setting.")
 
-    def handle(self, *args, base_url: str, **options):
-        base = base_url.rstrip("/")
+    def handle(self, *args, base_url: str | None = None, **options):
+        base = (base_url or site_url()).rstrip("/")
         out = self.stdout
         out.write("")
         out.write(self.style.SUCCESS("IMH Learning demo"))
