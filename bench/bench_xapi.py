@@ -50,7 +50,7 @@ def _build():
 
     activity = H5PActivity.objects.filter(title="Benchmark activity").first()
     if activity is None:
-        activity = H5PActivity(title="Benchmark activity", pass_threshold=Decimal("0.9"))
+        activity = H5PActivity(title="Benchmark activity", pass_mark=90)
         activity.package.name = "h5p/packages/bench.h5p"
         activity.save()
     course = CoursePage.objects.filter(slug="bench-xapi-course").first()

@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from accounts.absolute_urls import site_url
 from accounts.spreadsheets import spreadsheet_safe
 from certificates.models import Certificate, ExternalCPD
 
@@ -101,8 +102,7 @@ def certificate_verify_url(certificate: Certificate) -> str:
         path = reverse("certificates:verify_code", args=[certificate.code])
     except NoReverseMatch:  # pragma: no cover
         path = f"/verify/{certificate.code}/"
-    base = (getattr(settings, "WAGTAILADMIN_BASE_URL", "") or "").rstrip("/")
-    return f"{base}{path}"
+    return site_url(path)
 
 
 @dataclass

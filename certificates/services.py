@@ -23,10 +23,15 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from accounts.absolute_urls import site_url
 from certificates.models import Certificate, CertificateEvent, CertificateTemplate
 from certificates.policies import issuer_default
 from certificates.tasks import certificate_render_pdf
@@ -98,6 +103,60 @@ def _pdf_render_enqueue(certificate_id: int) -> None:
         certificate_render_pdf.enqueue(certificate_id)
 
     transaction.on_commit(pdf_render_enqueue, robust=True)
+
+
+def _url(name: str, *args: Any, fallback: str = "/") -> str:
+    try:
+        return site_url(reverse(name, args=args))
+    except NoReverseMatch:  # a host site without this app's pages
+        return site_url(fallback)
+
+
+def certificate_issued_message(*, certificate: Certificate) -> EmailMultiAlternatives | None:
+    """The email telling the holder their certificate is issued, with links to it (``None``
+    for a holder with no email address or whose account is closed)."""
+    holder = certificate.holder
+    if not getattr(holder, "email", "") or not getattr(holder, "is_active", True):
+        return None
+    context = {
+        "certificate": certificate,
+        "holder_name": certificate.holder_name or holder_name_for(holder),
+        "cpd_hours": f"{certificate.cpd_hours.normalize():f}",
+        "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
+        "site_url": site_url(),
+        "certificate_url": _url("certificates:certificate_pdf", certificate.code),
+        "verification_url": _url(
+            "certificates:verify_code", certificate.code, fallback=f"/verify/{certificate.code}/"
+        ),
+        "portfolio_url": _url("certificates:portfolio"),
+    }
+    subject = render_to_string("certificates/email/certificate_issued_subject.txt", context)
+    body = render_to_string("certificates/email/certificate_issued.txt", context)
+    html = render_to_string("certificates/email/certificate_issued.html", context)
+    message = EmailMultiAlternatives(" ".join(subject.split()), body, None, [holder.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _issued_email_send(certificate_id: int) -> None:
+    """Email the holder once the new certificate is committed, however it was earned.
+
+    Every route to a certificate (a lesson marked complete, a quiz or H5P activity passed,
+    attendance marked, the catch-up of missed issues) ends in ``certificate_issue``, which
+    creates a certificate once per completion; so the email goes once. It goes through the
+    site's mail backend (the task queue), after the commit, and ``robust``: a mail problem
+    never undoes the certificate.
+    """
+
+    def certificate_issued_email_send() -> None:
+        # A named function, not a lambda: Django logs a robust callback's failure by its
+        # __qualname__.
+        certificate = Certificate.objects.select_related("holder").get(pk=certificate_id)
+        message = certificate_issued_message(certificate=certificate)
+        if message is not None:
+            message.send()
+
+    transaction.on_commit(certificate_issued_email_send, robust=True)
 
 
 def _event(
@@ -174,7 +233,8 @@ def certificate_issue(
     Idempotent: while a current certificate for ``source`` exists (valid or revoked, not
     superseded) it is returned unchanged, whatever else is passed. A new certificate carries
     the holder's name as it stands now, the issuer and signatory of the default template,
-    an "issued" event, and a PDF render queued for when the transaction commits.
+    an "issued" event, and, once the transaction commits, a PDF render queued and an email
+    telling the holder, with links to the certificate.
     """
     if source is None or source.pk is None:
         raise ValueError("A certificate needs a saved source record.")
@@ -212,6 +272,7 @@ def certificate_issue(
         return existing
     _event(certificate, CertificateEvent.Action.ISSUED)
     _pdf_render_enqueue(certificate.pk)
+    _issued_email_send(certificate.pk)
     return certificate
 
 

@@ -63,6 +63,14 @@ STATUS_LABELS = {
 
 CODE_FORMAT_HINT = "XXXX-XXXX-XXXX-XXXX-XXXX"
 
+# What a code that matches no certificate gets, in the same words on the verification page,
+# in bulk checks (the results page and the CSV) and from the JSON API.
+NOT_FOUND_MESSAGE = (
+    "No certificate has this code. Check the code is typed exactly as it is printed on the "
+    "certificate."
+)
+STATUS_MESSAGES = {"not_found": NOT_FOUND_MESSAGE}
+
 
 def _public_queryset():
     return Certificate.objects.select_related("superseded_by").only(*_PUBLIC_FIELDS)
@@ -281,6 +289,10 @@ class BulkRow:
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
 
+    @property
+    def message(self) -> str:
+        return STATUS_MESSAGES.get(self.status, "")
+
 
 def bulk_codes_parse(*, name: str, data: bytes) -> list[tuple[int, str]]:
     """(row number in the file, code as typed) for every non-blank row of a CSV upload.
@@ -372,6 +384,7 @@ CSV_HEADER = [
     "Code as typed",
     "Code",
     "Status",
+    "Note",
     "Holder name",
     "Title",
     "CPD hours",
@@ -401,6 +414,7 @@ def bulk_results_csv(rows: list[BulkRow]) -> str:
                     r.typed,
                     r.code or "",
                     r.status_label,
+                    r.message,
                     p.get("holder_name", ""),
                     p.get("title", ""),
                     p.get("cpd_hours", ""),

@@ -11,6 +11,7 @@ Files are written and removed only by ``assessments.services.h5p`` (layout:
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from modelcluster.fields import ParentalKey
@@ -18,6 +19,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
 from competencies.models import Competency, MappingBase
+
+MARK_RANGE_MESSAGE = "Enter the pass mark as a whole number from 0 to 100."
 
 
 class H5PLibrary(models.Model):
@@ -80,11 +83,15 @@ class H5PActivity(ClusterableModel):
     scoring_policy = models.CharField(
         max_length=10, choices=ScoringPolicy.choices, default=ScoringPolicy.BEST
     )
-    pass_threshold = models.DecimalField(
-        max_digits=4,
-        decimal_places=3,
-        default=1,
-        help_text="Scaled score needed to pass, from 0 to 1 (0.8 means 80%).",
+    # A whole-number percentage, as a quiz's pass mark: editors and trainees see one kind of
+    # number for both. xAPI scores are scaled (0 to 1) and are compared with pass_mark / 100.
+    pass_mark = models.PositiveSmallIntegerField(
+        default=100,
+        validators=[
+            MinValueValidator(0, MARK_RANGE_MESSAGE),
+            MaxValueValidator(100, MARK_RANGE_MESSAGE),
+        ],
+        help_text="The percentage of the activity's score needed to pass, from 0 to 100.",
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -98,8 +105,8 @@ class H5PActivity(ClusterableModel):
         ordering = ["title"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(pass_threshold__gte=0) & Q(pass_threshold__lte=1),
-                name="assessments_h5pactivity_threshold_range",
+                condition=Q(pass_mark__gte=0) & Q(pass_mark__lte=100),
+                name="assessments_h5pactivity_pass_mark_range",
             ),
             models.CheckConstraint(
                 condition=Q(scoring_policy__in=["best", "last", "first"]),

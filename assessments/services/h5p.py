@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 import zipfile
-from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -162,20 +161,20 @@ def h5p_activity_create(
     file: Any,
     uploaded_by: Any = None,
     scoring_policy: str = H5PActivity.ScoringPolicy.BEST,
-    pass_threshold: Decimal | float | str = Decimal(1),
+    pass_mark: int = 100,
     activity: H5PActivity | None = None,
 ) -> H5PActivity:
     """Validate an uploaded ``.h5p`` file and create the activity from it.
 
     ``activity`` may be an unsaved instance prepared by the admin form (carrying its
-    competency mappings in memory); its title, policy and threshold are set from the
+    competency mappings in memory); its title, policy and pass mark are set from the
     arguments. Raises ``ValidationError`` listing every fault of a refused package.
     """
     file = _as_file(file)
     activity = activity or H5PActivity()
     activity.title = title
     activity.scoring_policy = scoring_policy
-    activity.pass_threshold = Decimal(str(pass_threshold))
+    activity.pass_mark = pass_mark
     activity.uploaded_by = uploaded_by
     writer = StorageWriter()
     try:
@@ -204,7 +203,7 @@ def h5p_activity_update(
     activity: H5PActivity,
     title: str,
     scoring_policy: str,
-    pass_threshold: Decimal | float | str,
+    pass_mark: int,
     file: Any = None,
 ) -> H5PActivity:
     """Change an activity's settings and, with ``file``, replace its package.
@@ -214,7 +213,7 @@ def h5p_activity_update(
     """
     activity.title = title
     activity.scoring_policy = scoring_policy
-    activity.pass_threshold = Decimal(str(pass_threshold))
+    activity.pass_mark = pass_mark
     if file is None:
         with transaction.atomic():
             activity.full_clean(exclude=["package"])

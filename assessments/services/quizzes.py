@@ -27,6 +27,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.absolute_urls import site_url
+from accounts.formatting import time_text
 from assessments.access import pages_user_may_attempt
 from assessments.models import (
     ActivityPlacement,
@@ -156,10 +158,6 @@ def quiz_create(*, title: str, questions: Iterable[Question], **fields: Any) -> 
 
 
 # Attempts.
-
-
-def _time_text(moment: datetime.datetime) -> str:
-    return f"{timezone.localtime(moment):%H:%M}"
 
 
 def _is_expired(attempt: QuizAttempt, now: datetime.datetime) -> bool:
@@ -362,7 +360,7 @@ def quiz_attempt_submit(
     attempt, time_up = _quiz_attempt_submit(user=user, token=token, answers=answers)
     if time_up:
         raise AttemptTimeUp(
-            f"Your time ran out at {_time_text(attempt.deadline)}, so these answers were not "
+            f"Your time ran out at {time_text(attempt.deadline)}, so these answers were not "
             "recorded.",
             code="time_up",
         )
@@ -497,10 +495,6 @@ def _attempt_passed(attempt: QuizAttempt) -> None:
 # Marking.
 
 
-def _absolute_url(path: str) -> str:
-    return getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/") + path
-
-
 def _email_result_ready(attempt: QuizAttempt) -> None:
     user = attempt.user
     if not user.email:
@@ -512,7 +506,7 @@ def _email_result_ready(attempt: QuizAttempt) -> None:
             "person_name": user.get_full_name() or user.get_username(),
             "attempt": attempt,
             "quiz": attempt.quiz,
-            "result_url": _absolute_url(attempt_result_url(attempt)),
+            "result_url": site_url(attempt_result_url(attempt)),
         },
     )
     subject = f"Your result for “{attempt.quiz.title}” is ready"

@@ -15,8 +15,9 @@ right to attempt it asked of the host app (``assessments.access``). Then, in one
   other verbs are stored but do not change the result.
 
 A pass is kept once earned: a later lower attempt changes the score shown, not the pass.
-When a score is present it decides the pass against the activity's threshold (the package's
-own pass mark is ignored); without a score, ``result.success`` or the ``passed`` verb does.
+When a score is present it decides the pass against the activity's pass mark, a percentage
+(the package's own pass mark is ignored); without a score, ``result.success`` or the
+``passed`` verb does.
 The first pass records competency evidence and sends ``activity_passed`` on commit.
 
 Both writes are single SQL statements because this is the busiest write path of the site
@@ -37,13 +38,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from accounts.absolute_urls import site_url
 from assessments.access import pages_user_may_attempt
 from assessments.models import (
     ActivityPlacement,
@@ -57,6 +58,10 @@ from assessments.signals import activity_passed
 XAPI_VERSION = "1.0.3"
 MAX_STATEMENT_BYTES = 64 * 1024
 MAX_STATE_BYTES = 64 * 1024
+# Real statements and H5P state documents nest a few levels; extensions add a few more.
+# Python's parser recurses once per level, so the thousands of brackets that fit in 64 KB
+# would crash it: deeper documents are refused before parsing.
+MAX_JSON_DEPTH = 64
 ACTIVITY_CACHE_SECONDS = 60
 
 ADL = "http://adlnet.gov/expapi/verbs/"
@@ -67,6 +72,55 @@ VERB_FAILED = ADL + "failed"
 RESULT_VERBS = frozenset({VERB_ANSWERED, VERB_COMPLETED, VERB_PASSED, VERB_FAILED})
 
 _IRI_PATH = re.compile(r"^/assessments/h5p/(?P<uuid>[0-9a-fA-F-]{36})/?$")
+
+
+_JSON_SPECIAL = re.compile(r'[\\"\[\]{}]')
+
+
+def _nested_deeper_than(text: str, limit: int) -> bool:
+    """Whether arrays and objects in ``text`` go more than ``limit`` levels deep.
+
+    One pass without recursion or backtracking; brackets inside strings do not count. It
+    reads the text as JSON would up to the first error, so it never lets through more
+    nesting than the parser would then meet.
+    """
+    depth = 0
+    in_string = False
+    escaped_at = -1
+    for match in _JSON_SPECIAL.finditer(text):
+        at, char = match.start(), match.group()
+        if at == escaped_at:
+            continue
+        if in_string:
+            if char == "\\":
+                escaped_at = at + 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def xapi_document_parse(*, raw: bytes | str, name: str = "The request body") -> Any:
+    """``raw`` read as JSON, or ``ValidationError`` naming ``name`` when it is not JSON or is
+    nested more than ``MAX_JSON_DEPTH`` levels deep. Size is checked before this is called."""
+    try:
+        # The encodings (and byte order mark) json.loads itself accepts for bytes.
+        text = raw.decode(json.detect_encoding(raw)) if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"{name} is not valid JSON.") from exc
+    if _nested_deeper_than(text, MAX_JSON_DEPTH):
+        raise ValidationError(f"{name} is nested more than {MAX_JSON_DEPTH} levels deep.")
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ValidationError(f"{name} is not valid JSON.") from exc
 
 
 class StatementConflict(Exception):
@@ -83,10 +137,17 @@ def activity_iri(*, activity: H5PActivity, base_url: str) -> str:
 
 
 def learner_agent(*, user) -> dict[str, Any]:
-    """The xAPI agent that stands for ``user``: an account on this site, no personal data."""
+    """The xAPI agent that stands for ``user``: an account on this site, no personal data.
+
+    ``homePage`` is ``site_url()``, the address emails and certificates use: the value of
+    ``WAGTAILADMIN_BASE_URL`` without a slash at the end, so for the setting written the
+    usual way it is unchanged and a replay of a statement stored earlier still matches it.
+    Stored statements belong to their learner by the user column, not by ``homePage``: if
+    the site moves to another address they keep the old one and still count.
+    """
     return {
         "objectType": "Agent",
-        "account": {"homePage": settings.WAGTAILADMIN_BASE_URL, "name": str(user.pk)},
+        "account": {"homePage": site_url(), "name": str(user.pk)},
     }
 
 
@@ -98,7 +159,7 @@ class ActivityRef:
     uuid: str
     title: str
     scoring_policy: str
-    pass_threshold: float
+    pass_threshold: float  # the pass mark as a scaled score, like xAPI's: 80% is 0.8
     page_ids: tuple[int, ...]
 
 
@@ -112,7 +173,7 @@ def activity_ref(*, activity_uuid: str) -> ActivityRef | None:
         return ref
     activity = (
         H5PActivity.objects.filter(uuid=activity_uuid)
-        .values("id", "title", "scoring_policy", "pass_threshold")
+        .values("id", "title", "scoring_policy", "pass_mark")
         .first()
     )
     if activity is None:
@@ -125,7 +186,7 @@ def activity_ref(*, activity_uuid: str) -> ActivityRef | None:
         uuid=str(activity_uuid),
         title=activity["title"],
         scoring_policy=activity["scoring_policy"],
-        pass_threshold=float(activity["pass_threshold"]),
+        pass_threshold=activity["pass_mark"] / 100,
         page_ids=tuple(sorted(page_ids)),
     )
     cache.set(key, ref, ACTIVITY_CACHE_SECONDS)
@@ -178,9 +239,13 @@ def _actor_is_user(actor: Any, user) -> bool:
         return mbox.lower() == f"mailto:{user.email}".lower()
     account = actor.get("account")
     if isinstance(account, dict):
-        return account.get("homePage") == settings.WAGTAILADMIN_BASE_URL and str(
-            account.get("name")
-        ) == str(user.pk)
+        # The agent the lesson page was given, with or without a slash after the address.
+        home_page = account.get("homePage")
+        return (
+            isinstance(home_page, str)
+            and home_page.rstrip("/") == site_url()
+            and str(account.get("name")) == str(user.pk)
+        )
     return False
 
 

@@ -33,12 +33,20 @@ def _own_attempt(request: HttpRequest, token) -> QuizAttempt:
     )
 
 
-def _crumbs(attempt: QuizAttempt, request: HttpRequest) -> list[tuple[str, str]]:
-    crumbs = [("Home", "/")]
-    lesson_url = _page_url(attempt.page_id, request)
-    if lesson_url:
-        crumbs.append((attempt.page.title, lesson_url))
-    return crumbs
+def _crumbs(page_id: int | None, request: HttpRequest) -> list[tuple[str, str]]:
+    """The way back to the lesson the quiz sits on: the pages above it (the course and its
+    module, as the lesson's own breadcrumbs show them), then the lesson itself."""
+    page = Page.objects.live().filter(pk=page_id).first() if page_id else None
+    if page is None:
+        return [("Home", "/")]
+    site = page.get_site()
+    pages = page.get_ancestors(inclusive=True).live().order_by("depth")
+    # Below the site's home page, like the page tree's breadcrumbs; the tree's root is no page.
+    pages = (
+        pages.descendant_of(site.root_page, inclusive=True) if site else pages.filter(depth__gt=1)
+    )
+    crumbs = [(item.title, url) for item in pages if (url := item.get_url(request))]
+    return crumbs or [("Home", "/")]
 
 
 @login_required
@@ -56,7 +64,12 @@ def quiz_start(request: HttpRequest, quiz_id: int) -> HttpResponse:
         return render(
             request,
             "assessments/quizzes/refused.html",
-            {"quiz": quiz, "message": str(error), "back_url": back, "crumbs": [("Home", "/")]},
+            {
+                "quiz": quiz,
+                "message": str(error),
+                "back_url": back,
+                "crumbs": _crumbs(page_id, request),
+            },
             status=403,
         )
     except ValidationError as error:
@@ -80,7 +93,7 @@ def _take_context(request, attempt, *, selected=None, errors=None) -> dict:
         "free_text_max_length": services.FREE_TEXT_MAX_LENGTH,
         "free_text_max_length_text": f"{services.FREE_TEXT_MAX_LENGTH:,}",
         "lesson_url": _page_url(attempt.page_id, request),
-        "crumbs": _crumbs(attempt, request),
+        "crumbs": _crumbs(attempt.page_id, request),
     }
 
 
@@ -145,7 +158,7 @@ def quiz_result(request: HttpRequest, token) -> HttpResponse:
             "kinds": Question.Kind,
             "is_owner": is_owner,
             "lesson_url": _page_url(attempt.page_id, request),
-            "crumbs": _crumbs(attempt, request),
+            "crumbs": _crumbs(attempt.page_id, request),
         },
     )
 

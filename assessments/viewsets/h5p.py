@@ -25,6 +25,7 @@ from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, Sn
 
 from accounts.permissions import ReadOnlyPermissionPolicy
 from assessments.models import H5PActivity, H5PLibrary
+from assessments.models.h5p import MARK_RANGE_MESSAGE
 from assessments.selectors.h5p import h5p_activity_list
 from assessments.services.h5p import (
     h5p_activity_create,
@@ -39,6 +40,12 @@ class H5PActivityForm(WagtailAdminModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        mark = self.fields.get("pass_mark")
+        if mark is not None:
+            # As a quiz's pass mark: a whole percentage, with one plain message for any slip.
+            mark.widget.attrs.update({"min": 0, "max": 100, "inputmode": "numeric"})
+            for code in ("required", "invalid", "min_value", "max_value"):
+                mark.error_messages[code] = MARK_RANGE_MESSAGE
         field = self.fields.get("package")
         if field is not None:
             field.widget.attrs["accept"] = ".h5p"
@@ -86,7 +93,7 @@ class H5PActivityCreateView(_ServiceErrorsMixin, CreateView):
             file=_uploaded(self.form),
             uploaded_by=self.request.user,
             scoring_policy=data["scoring_policy"],
-            pass_threshold=data["pass_threshold"],
+            pass_mark=data["pass_mark"],
             activity=instance,
         )
         log(instance=activity, action="wagtail.create", user=self.request.user)
@@ -101,7 +108,7 @@ class H5PActivityEditView(_ServiceErrorsMixin, EditView):
             activity=instance,
             title=data["title"],
             scoring_policy=data["scoring_policy"],
-            pass_threshold=data["pass_threshold"],
+            pass_mark=data["pass_mark"],
             file=_uploaded(self.form),
         )
         log(instance=activity, action="wagtail.edit", user=self.request.user)
@@ -144,6 +151,7 @@ class H5PActivityViewSet(SnippetViewSet):
     list_display = [
         "title",
         Column("main_library", label="Main library", accessor=_main_library),
+        Column("pass_mark", label="Pass mark", accessor=lambda a: f"{a.pass_mark}%"),
         Column("package_size", label="Size", accessor=lambda a: filesizeformat(a.package_size)),
         Column("uploaded_by", label="Uploaded by", accessor=_uploaded_by),
         DateColumn("created_at", label="Uploaded"),
@@ -158,7 +166,7 @@ class H5PActivityViewSet(SnippetViewSet):
             FieldPanel("title"),
             FieldPanel("package"),
             FieldPanel("scoring_policy"),
-            FieldPanel("pass_threshold"),
+            FieldPanel("pass_mark"),
             InlinePanel("competency_mappings", heading="Competencies", label="Competency mapping"),
         ],
         base_form_class=H5PActivityForm,

@@ -23,11 +23,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 from certificates import verification as v
 from certificates.models import code_normalise
 
-NOT_FOUND_MESSAGE = (
-    "No certificate has this code. Check the code is typed exactly as it is printed on the "
-    "certificate."
-)
-
 
 class VerifyCodeForm(forms.Form):
     code = forms.CharField(
@@ -140,7 +135,12 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
         response = render(
             request,
             "certificates/verify_not_found.html",
-            {"form": VerifyCodeForm(), "crumbs": _crumbs()},
+            {
+                "form": VerifyCodeForm(),
+                "message": v.NOT_FOUND_MESSAGE,
+                "code_format": v.CODE_FORMAT_HINT,
+                "crumbs": _crumbs(),
+            },
             status=404,
         )
         return _no_index(response)
@@ -201,7 +201,7 @@ def api_certificate(request: HttpRequest, code: str) -> HttpResponse:
     certificate = v.certificate_public_lookup(code=code)
     if certificate is None:
         return _api_response(
-            {"error": "not_found", "message": NOT_FOUND_MESSAGE},
+            {"error": "not_found", "message": v.NOT_FOUND_MESSAGE},
             status=404,
         )
     public = v.certificate_public(certificate, base_url=request.build_absolute_uri("/")[:-1])

@@ -36,6 +36,7 @@ from wagtail.admin.widgets.button import Button, MenuItem
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from accounts.formatting import datetime_text, hours_text
 from certificates import selectors, services
 from certificates.models import Certificate, code_normalise
 
@@ -88,7 +89,7 @@ def _effective_status(certificate: Certificate) -> str:
 
 
 def _uk_date(moment) -> str:
-    return timezone.localtime(moment).strftime("%-d %B %Y %H:%M") if moment else "-"
+    return datetime_text(moment) if moment else "-"
 
 
 def _issued(certificate: Certificate) -> str:
@@ -208,6 +209,9 @@ class CertificateInspectView(generic.InspectView):
 
     def get_status_display_value(self):
         return _effective_status(self.object)
+
+    def get_cpd_hours_display_value(self):
+        return hours_text(self.object.cpd_hours)
 
     def get_issued_at_display_value(self):
         return _uk_date(self.object.issued_at)

@@ -126,6 +126,11 @@ def _problem_text(messages: Iterable[str]) -> str:
     return " ".join(messages)[:PROBLEM_MAX_LENGTH]
 
 
+def _due_date_moves_earlier(current: datetime.date | None, due_on: datetime.date | None) -> bool:
+    """Whether an open enrolment due on ``current`` should take ``due_on`` instead."""
+    return due_on is not None and (current is None or due_on < current)
+
+
 def _enrolments_make(
     *,
     user: AbstractBaseUser,
@@ -141,8 +146,10 @@ def _enrolments_make(
     A course completed and still valid on ``today`` needs nothing. In a pathway, a course
     whose prerequisite is an earlier course of the pathway not yet completed waits for it
     (it is enrolled when that one is completed). With ``update_open`` an open enrolment takes
-    the new due date; otherwise it is left alone. Each enrolment has its own savepoint, so a
-    refusal (a missing prerequisite, an unpublished course) undoes nothing else.
+    the new due date; otherwise it takes it only when it has none or a later one, so someone
+    who enrolled before their employer made the course mandatory sees the employer's date.
+    Each enrolment has its own savepoint, so a refusal (a missing prerequisite, an
+    unpublished course) undoes nothing else.
     """
     courses = _item_courses(item)
     if not courses:
@@ -165,9 +172,13 @@ def _enrolments_make(
     enrolment_due = due_on if due_on is not None and due_on >= timezone.localdate() else None
     problems: list[str] = []
     for course in outstanding:
-        if (user.pk, course.pk) in open_enrolments:
-            continue
-        if len(courses) > 1:
+        current = open_enrolments.get((user.pk, course.pk))
+        if current is not None:
+            # Enrolled already: only the due date may need to move (enrolment_create moves
+            # it, and the enrolment becomes an assigned one).
+            if assigned_by is None or not _due_date_moves_earlier(current.due_on, enrolment_due):
+                continue
+        elif len(courses) > 1:
             waits_for = set(
                 CoursePage.objects.live().filter(required_by=course).values_list("pk", flat=True)
             )

@@ -6,6 +6,7 @@ pages built on them stay quick for a trainee with many courses and for big repor
 
 from __future__ import annotations
 
+import datetime
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
 
+from assessments.selectors.required import RequiredActivity, required_activities
 from courses.models import (
     Booking,
     CourseCompletion,
@@ -30,8 +32,31 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
     from wagtail.blocks import StructValue
 
-# Days before expiry from which My learning says a certificate is due for renewal.
+# Days before expiry from which a certificate is due for renewal: My learning says so, the
+# course can be taken again, and the first expiry reminder goes out (60 days before).
 EXPIRY_WARNING_DAYS = 60
+
+
+def renewal_opens_on(*, expires_on: datetime.date) -> datetime.date:
+    """The first day a course can be taken again to renew a certificate expiring then."""
+    return expires_on - datetime.timedelta(days=EXPIRY_WARNING_DAYS)
+
+
+def renewal_due(
+    *, course: CoursePage, completion: CourseCompletion, today: datetime.date | None = None
+) -> bool:
+    """Whether the person who made ``completion`` (their latest) may take ``course`` again.
+
+    Only a course whose certificate expires is taken again, and not straight after it is
+    completed: from ``EXPIRY_WARNING_DAYS`` before the certificate expires, or after it has.
+    A completion recorded before the course had an expiry has none, and may be renewed now.
+    """
+    if not course.certificate_validity_months:
+        return False
+    if completion.expires_on is None:
+        return True
+    today = today or timezone.localdate()
+    return today >= renewal_opens_on(expires_on=completion.expires_on)
 
 
 # Enrolments.
@@ -159,36 +184,126 @@ def course_lessons_visible(*, courses: Iterable[CoursePage]) -> dict[int, list[L
     return result
 
 
-def _progress(
+def sessions_attended(*, enrolment: Enrolment) -> list[Booking]:
+    """The live sessions of the enrolment's course the person attended in full, booked during
+    this enrolment, soonest first: what the completion rule counts (one query)."""
+    return list(
+        Booking.objects.filter(
+            user_id=enrolment.user_id,
+            session__course_id=enrolment.course_id,
+            status=Booking.Status.CONFIRMED,
+            attendance=Booking.Attendance.ATTENDED,
+            created_at__gte=enrolment.enrolled_at,
+        )
+        .select_related("session")
+        .order_by("session__starts_at", "pk")
+    )
+
+
+def _attended_counts(enrolments: list[Enrolment]) -> dict[int, int]:
+    """``len(sessions_attended(...))`` for many enrolments, in one query (none when no course
+    asks for live sessions)."""
+    wanted = [e for e in enrolments if e.course.required_live_sessions]
+    if not wanted:
+        return {}
+    rows = Booking.objects.filter(
+        user_id__in={e.user_id for e in wanted},
+        session__course_id__in={e.course_id for e in wanted},
+        status=Booking.Status.CONFIRMED,
+        attendance=Booking.Attendance.ATTENDED,
+    ).values_list("user_id", "session__course_id", "created_at")
+    counts: dict[int, int] = defaultdict(int)
+    by_key = {(e.user_id, e.course_id): e for e in wanted}
+    for user_id, course_id, created_at in rows:
+        enrolment = by_key.get((user_id, course_id))
+        if enrolment is not None and created_at >= enrolment.enrolled_at:
+            counts[enrolment.pk] += 1
+    return counts
+
+
+def progress_figures(
     *,
     enrolment: Enrolment,
-    lessons: list[LessonPage],
+    course: CoursePage,
+    lessons: list[Any],
     done: set[int],
+    activities: list[RequiredActivity],
+    attended: int,
 ) -> dict[str, Any]:
+    """How far ``enrolment`` has got, and what its course's completion rule still asks.
+
+    ``lessons`` are the course's visible lessons in outline order (``LessonPage`` or outline
+    entries: anything with ``id``, ``required`` and ``title``), ``done`` the ids of those
+    recorded as complete, ``activities`` the required activities placed on them (from
+    ``assessments.selectors.required.required_activities``) and ``attended`` the number of
+    live sessions counted towards the rule. The rule is ``course_completion_evaluate``'s:
+
+    - where the course asks for assessments to be passed, a lesson holding a required
+      activity the person has not passed is not done, whatever was recorded (it was marked
+      complete before the activity was added, say): nor does the rule count it;
+    - ``percent`` counts every requirement of the rule: the required lessons (all lessons
+      when none is required), the required activities when the course asks for them to be
+      passed, and the live sessions to attend. So it reaches 100 only once nothing is left;
+      a completed enrolment is 100 whatever the course has become since.
+    - ``lessons_outstanding`` (lessons), ``activities_outstanding`` ((activity, its lesson)
+      pairs) and ``sessions_missing`` say what is left, for the course page to tell the
+      person why the course is not complete yet.
+    """
+    counted_activities = activities if course.require_assessments else []
+    done = done - {activity.page_id for activity in counted_activities if not activity.passed}
     required = [lesson for lesson in lessons if lesson.required]
     counted = required or lessons
-    completed_counted = sum(1 for lesson in counted if lesson.pk in done)
+    counted_done = sum(1 for lesson in counted if lesson.id in done)
+    activities_passed = sum(1 for activity in counted_activities if activity.passed)
+    sessions_required = course.required_live_sessions
+    sessions_counted = min(attended, sessions_required)
+
+    lessons_outstanding = (
+        [lesson for lesson in required if lesson.id not in done]
+        if course.require_all_lessons
+        else []
+    )
+    activities_outstanding = [activity for activity in counted_activities if not activity.passed]
+
+    total = len(counted) + len(counted_activities) + sessions_required
     if enrolment.status == Enrolment.Status.COMPLETED:
         percent = 100
-    elif counted:
-        percent = completed_counted * 100 // len(counted)
+    elif total:
+        percent = (counted_done + activities_passed + sessions_counted) * 100 // total
     else:
         percent = 0
+    by_id = {lesson.id: lesson for lesson in lessons}
     return {
         "percent": percent,
         "completed_ids": done,
         "required_total": len(required),
-        "required_completed": sum(1 for lesson in required if lesson.pk in done),
+        "required_completed": sum(1 for lesson in required if lesson.id in done),
         "lesson_total": len(lessons),
-        "lessons_completed": sum(1 for lesson in lessons if lesson.pk in done),
-        "next_lesson": next((lesson for lesson in lessons if lesson.pk not in done), None),
+        "lessons_completed": sum(1 for lesson in lessons if lesson.id in done),
+        "next_lesson": next((lesson for lesson in lessons if lesson.id not in done), None),
+        "activities_total": len(counted_activities),
+        "activities_passed": activities_passed,
+        "sessions_required": sessions_required,
+        "sessions_attended": attended,
+        "sessions_counted": sessions_counted,
+        "lessons_outstanding": lessons_outstanding,
+        "activities_outstanding": [
+            (activity, by_id.get(activity.page_id)) for activity in activities_outstanding
+        ],
+        "sessions_missing": sessions_required - sessions_counted,
     }
 
 
 def _progress_many(
-    enrolments: list[Enrolment], lessons: dict[int, list[LessonPage]] | None = None
+    enrolments: list[Enrolment],
+    lessons: dict[int, list[LessonPage]] | None = None,
+    *,
+    user: AbstractBaseUser | None = None,
 ) -> dict[int, dict[str, Any]]:
-    """``course_progress`` for many enrolments in a fixed number of queries."""
+    """``course_progress`` for many enrolments in a fixed number of queries.
+
+    The enrolments are one person's (``user``, when the caller holds it), as on My learning.
+    """
     if not enrolments:
         return {}
     if lessons is None:
@@ -199,23 +314,47 @@ def _progress_many(
         enrolment__in=[enrolment.pk for enrolment in enrolments]
     ).values_list("enrolment_id", "lesson_id"):
         done[enrolment_id].add(lesson_id)
+    people = {enrolment.user_id for enrolment in enrolments}
+    activities_by_page: dict[tuple[int, int], list[RequiredActivity]] = defaultdict(list)
+    for user_id in people:
+        person = user if user is not None and user.pk == user_id else None
+        if person is None:
+            person = next(e for e in enrolments if e.user_id == user_id).user
+        page_ids = [
+            lesson.pk
+            for enrolment in enrolments
+            if enrolment.user_id == user_id and enrolment.course.require_assessments
+            for lesson in lessons[enrolment.course_id]
+        ]
+        if not page_ids:
+            continue
+        for activity in required_activities(user=person, page_ids=page_ids):
+            activities_by_page[(user_id, activity.page_id)].append(activity)
+    attended = _attended_counts(enrolments)
     return {
-        enrolment.pk: _progress(
+        enrolment.pk: progress_figures(
             enrolment=enrolment,
+            course=enrolment.course,
             lessons=lessons[enrolment.course_id],
             done=done[enrolment.pk],
+            activities=[
+                activity
+                for lesson in lessons[enrolment.course_id]
+                for activity in activities_by_page.get((enrolment.user_id, lesson.pk), [])
+            ],
+            attended=attended.get(enrolment.pk, 0),
         )
         for enrolment in enrolments
     }
 
 
 def course_progress(*, enrolment: Enrolment) -> dict[str, Any]:
-    """How far the enrolment has got, in a fixed number of queries.
+    """How far the enrolment has got, in a fixed number of queries (see ``progress_figures``).
 
-    ``percent`` (whole number, of the required lessons or, if none is required, of all
-    lessons; 100 once completed), ``completed_ids`` (lesson ids done), ``required_total`` and
-    ``required_completed``, ``lesson_total`` and ``lessons_completed``, and ``next_lesson``
-    (the first lesson in outline order not yet done, or ``None``).
+    ``percent`` (whole number, of everything the completion rule asks; 100 once completed),
+    ``completed_ids`` (lesson ids done), ``required_total`` and ``required_completed``,
+    ``lesson_total`` and ``lessons_completed``, ``next_lesson`` (the first lesson in outline
+    order not yet done, or ``None``), and what is still outstanding.
     """
     return _progress_many([enrolment])[enrolment.pk]
 
@@ -269,7 +408,7 @@ def my_learning(*, user: AbstractBaseUser) -> dict[str, Any]:
     )
     active = [e for e in enrolments if e.status == Enrolment.Status.ACTIVE]
     lessons = course_lessons_visible(courses={e.course_id: e.course for e in active}.values())
-    progress = _progress_many(active, lessons)
+    progress = _progress_many(active, lessons, user=user)
 
     assigned, in_progress = [], []
     for enrolment in active:

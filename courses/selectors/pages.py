@@ -8,6 +8,7 @@ is one query of plain values, with no ``.specific`` per page, kept on the course
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 from dataclasses import dataclass, field
@@ -19,8 +20,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.shortcuts import resolve_url
+from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
 
+from assessments.selectors.required import RequiredActivity, required_activities
+from certificates.selectors import certificates_for
 from courses.models import (
     CourseCompletion,
     CoursePage,
@@ -32,7 +36,11 @@ from courses.models import (
 from courses.models.pages import ROUTE_ANCESTORS_ATTR
 from courses.selectors.learning import (
     enrolment_current,
+    progress_figures,
     reflections_in_lesson,
+    renewal_due,
+    renewal_opens_on,
+    sessions_attended,
     user_can_view_lessons,
 )
 from courses.selectors.sessions import session_when_text, sessions_upcoming_for_course
@@ -42,6 +50,7 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django.http import HttpRequest
 
+    from certificates.models import Certificate
     from courses.models import CourseIndexPage, LiveSession
 
 # Kept on the course instance for the rest of the request.
@@ -220,33 +229,78 @@ def outline_fingerprint(modules: list[OutlineModule], *, enrolled: bool) -> str:
     return hashlib.md5(repr((enrolled, modules)).encode(), usedforsecurity=False).hexdigest()
 
 
-def outline_progress(*, modules: list[OutlineModule], enrolment: Enrolment) -> dict[str, Any]:
+def outline_progress(
+    *,
+    modules: list[OutlineModule],
+    enrolment: Enrolment,
+    course: CoursePage | None = None,
+    activities: list[RequiredActivity] | None = None,
+    attended: int = 0,
+) -> dict[str, Any]:
     """How far ``enrolment`` has got, figured on its outline: no query of its own.
 
     The same figures by the same rule as ``courses.selectors.learning.course_progress``
     (a test holds the two to the same answers), whose own read of the course's lessons
     would cost the course page as much as the rest of it; ``next_lesson`` is an
-    ``OutlineLesson`` here. ``modules`` must be the outline read for ``enrolment``.
+    ``OutlineLesson`` here. ``modules`` must be the outline read for ``enrolment``;
+    ``activities`` and ``attended`` come from ``enrolment_requirements``.
     """
     lessons = outline_lessons(modules)
-    done = {lesson.id for lesson in lessons if lesson.completed}
-    required = [lesson for lesson in lessons if lesson.required]
-    counted = required or lessons
-    if enrolment.status == Enrolment.Status.COMPLETED:
-        percent = 100
-    elif counted:
-        percent = sum(1 for lesson in counted if lesson.id in done) * 100 // len(counted)
-    else:
-        percent = 0
-    return {
-        "percent": percent,
-        "completed_ids": done,
-        "required_total": len(required),
-        "required_completed": sum(1 for lesson in required if lesson.id in done),
-        "lesson_total": len(lessons),
-        "lessons_completed": len(done),
-        "next_lesson": next((lesson for lesson in lessons if lesson.id not in done), None),
-    }
+    return progress_figures(
+        enrolment=enrolment,
+        course=course or enrolment.course,
+        lessons=lessons,
+        done={lesson.id for lesson in lessons if lesson.completed},
+        activities=activities or [],
+        attended=attended,
+    )
+
+
+def enrolment_requirements(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    course: CoursePage,
+    enrolment: Enrolment | None,
+    lessons: list[OutlineLesson],
+) -> tuple[list[RequiredActivity], int]:
+    """The required activities on ``lessons`` with the person's passes (when the course asks
+    for them to be passed), and the number of live sessions they have attended that count,
+    for an open enrolment (at most six queries).
+
+    Nothing for anyone else: a completed course stays complete whatever its lessons hold now.
+    """
+    if enrolment is None or enrolment.status != Enrolment.Status.ACTIVE:
+        return [], 0
+    activities = []
+    if course.require_assessments:
+        activities = required_activities(user=user, page_ids=[lesson.id for lesson in lessons])
+    attended = len(sessions_attended(enrolment=enrolment)) if course.required_live_sessions else 0
+    return activities, attended
+
+
+def outline_unticked(
+    modules: list[OutlineModule], activities: list[RequiredActivity]
+) -> list[OutlineModule]:
+    """The outline with no tick on a lesson that still holds a required activity not passed.
+
+    Such a lesson is not done, whatever was recorded (see ``progress_figures``), so the
+    outline must not say it is. The outline read for the request is left as it was.
+    """
+    blocked = {activity.page_id for activity in activities if not activity.passed}
+    if not any(lesson.completed and lesson.id in blocked for lesson in outline_lessons(modules)):
+        return modules
+    return [
+        dataclasses.replace(
+            module,
+            lessons=[
+                dataclasses.replace(lesson, completed=False)
+                if lesson.completed and lesson.id in blocked
+                else lesson
+                for lesson in module.lessons
+            ],
+        )
+        for module in modules
+    ]
 
 
 def lesson_course(*, page: LessonPage | ModulePage) -> CoursePage | None:
@@ -351,6 +405,22 @@ def enrolment_completion(*, enrolment: Enrolment | None) -> CourseCompletion | N
     if enrolment is None or enrolment.status != Enrolment.Status.COMPLETED:
         return None
     return CourseCompletion.objects.filter(enrolment=enrolment).first()
+
+
+def completion_certificate(
+    *, user: AbstractBaseUser | AnonymousUser, completion: CourseCompletion | None
+) -> Certificate | None:
+    """The certificate issued to ``user`` for ``completion``, once it has been (one query).
+
+    It is issued just after the completion commits, so for a moment there may be none yet.
+    """
+    if completion is None or not user.is_authenticated or completion.user_id != user.pk:
+        return None
+    return (
+        certificates_for(user=user)
+        .filter(source_type=CourseCompletion._meta.label_lower, source_id=completion.pk)
+        .first()
+    )
 
 
 # What the course, module and lesson pages show a particular person.
@@ -468,12 +538,31 @@ def course_page_state(*, course: CoursePage, request: HttpRequest) -> dict[str, 
         enrolment = enrolment_current(user=user, course=course)
     modules = course_outline(course=course, request=request, enrolment=enrolment)
     lessons = outline_lessons(modules)
-    progress = outline_progress(modules=modules, enrolment=enrolment) if enrolment else None
+    activities, attended = enrolment_requirements(
+        user=user, course=course, enrolment=enrolment, lessons=lessons
+    )
+    modules = outline_unticked(modules, activities)
+    lessons = outline_lessons(modules)
+    progress = (
+        outline_progress(
+            modules=modules,
+            enrolment=enrolment,
+            course=course,
+            activities=activities,
+            attended=attended,
+        )
+        if enrolment
+        else None
+    )
     completion = enrolment_completion(enrolment=enrolment)
     prerequisites = course_prerequisites(course=course, preview=_preview_mode(request) is not None)
     active = enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE
-    # A completed course can be taken again only to renew a certificate that expires.
-    renewal = completion is not None and bool(course.certificate_validity_months)
+    # A completed course can be taken again only to renew a certificate that expires, and
+    # only once the renewal is due: not straight after completing it.
+    renewal = completion is not None and renewal_due(course=course, completion=completion)
+    renewal_opens = None
+    if completion is not None and completion.expires_on and course.certificate_validity_months:
+        renewal_opens = renewal_opens_on(expires_on=completion.expires_on)
     option = None
     if not active and (completion is None or renewal):
         option = enrol_option(user=user, course=course, prerequisites=prerequisites)
@@ -486,9 +575,17 @@ def course_page_state(*, course: CoursePage, request: HttpRequest) -> dict[str, 
         "enrolled": _is_enrolled(enrolment),
         "progress": progress,
         "completion": completion,
+        "certificate": completion_certificate(user=user, completion=completion),
+        "overdue": active
+        and enrolment.due_on is not None
+        and enrolment.due_on < timezone.localdate(),
         "resume_lesson": _resume_lesson(lessons=lessons, enrolment=enrolment),
         "enrol": option,
         "renewal": renewal,
+        "renewal_opens_on": renewal_opens,
+        "certificate_expired": completion is not None
+        and completion.expires_on is not None
+        and completion.expires_on < timezone.localdate(),
         "prerequisites": prerequisites,
         "login_url": _login_url(request),
         "sessions": _upcoming_sessions(course) if saved else [],
@@ -505,6 +602,11 @@ def module_page_state(*, module: ModulePage, request: HttpRequest) -> dict[str, 
     enrolment = enrolment_current(user=user, course=course) if user.is_authenticated else None
     modules = course_outline(course=course, request=request, enrolment=enrolment)
     entry = next((item for item in modules if item.id == module.pk), None)
+    if entry is not None:
+        activities, _ = enrolment_requirements(
+            user=user, course=course, enrolment=enrolment, lessons=entry.lessons
+        )
+        entry = outline_unticked([entry], activities)[0]
     return {
         "course": course,
         "module_lessons": entry.lessons if entry else [],
@@ -550,6 +652,22 @@ def lesson_page_state(*, lesson: LessonPage, request: HttpRequest) -> dict[str, 
         completed = entry.completed
     else:  # served, but left out of the outline (behind its own password, say)
         completed = lesson_completed(enrolment=enrolment, lesson=lesson)
+    # What stands between an open enrolment and completing this lesson; a lesson recorded
+    # as complete before a required activity was added to it is not complete any more.
+    activities_outstanding: list[RequiredActivity] = []
+    if (
+        visible
+        and course.require_assessments
+        and enrolment is not None
+        and enrolment.status == Enrolment.Status.ACTIVE
+    ):
+        activities_outstanding = [
+            activity
+            for activity in required_activities(user=user, page_ids=[lesson.pk])
+            if not activity.passed
+        ]
+        completed = completed and not activities_outstanding
+    completion = enrolment_completion(enrolment=enrolment) if visible else None
     reflections_open = visible and enrolled
     saved: dict[str, str] = {}
     if reflections_open and any(block.block_type == "reflection" for block in lesson.body):
@@ -567,12 +685,60 @@ def lesson_page_state(*, lesson: LessonPage, request: HttpRequest) -> dict[str, 
         "enrolment": enrolment,
         "enrolled": enrolled,
         "lesson_completed": completed,
+        "activities_outstanding": activities_outstanding,
+        "completion": completion,
+        "certificate": completion_certificate(user=user, completion=completion),
         "lessons_visible": visible,
+        # Activity blocks read it: they need not be passed on this course.
+        "activities_optional": not course.require_assessments,
         "reflections_open": reflections_open,
         "body_blocks": _body(lesson, saved) if visible else [],
         "login_url": _login_url(request),
         "crumbs": _crumbs(lesson, request, course, module),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class LessonStanding:
+    """Where a person stands on one lesson: for the lesson page's script after an activity."""
+
+    course: CoursePage
+    enrolment: Enrolment
+    lesson_completed: bool
+    activities_outstanding: list[RequiredActivity]
+    completion: CourseCompletion | None
+    certificate: Certificate | None
+
+
+def lesson_standing(
+    *, user: AbstractBaseUser | AnonymousUser, lesson: LessonPage
+) -> LessonStanding | None:
+    """Whether ``user`` has completed ``lesson`` (and its course), and what it still asks.
+
+    ``None`` for someone not enrolled on the lesson's course (nor having completed it).
+    """
+    course = lesson_course(page=lesson)
+    if course is None or not user.is_authenticated:
+        return None
+    enrolment = enrolment_current(user=user, course=course)
+    if enrolment is None:
+        return None
+    completion = enrolment_completion(enrolment=enrolment)
+    outstanding = []
+    if course.require_assessments and enrolment.status == Enrolment.Status.ACTIVE:
+        outstanding = [
+            activity
+            for activity in required_activities(user=user, page_ids=[lesson.pk])
+            if not activity.passed
+        ]
+    return LessonStanding(
+        course=course,
+        enrolment=enrolment,
+        lesson_completed=not outstanding and lesson_completed(enrolment=enrolment, lesson=lesson),
+        activities_outstanding=outstanding,
+        completion=completion,
+        certificate=completion_certificate(user=user, completion=completion),
+    )
 
 
 def _body(lesson: LessonPage, saved: dict[str, str]) -> list[tuple[Any, str]]:

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from accounts.formatting import datetime_text, time_text
 from courses.models import Booking, Enrolment, LiveSession
 from courses.selectors.learning import enrolment_current
 
@@ -31,19 +32,11 @@ SEAT_HOLDING_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.AWAITING_APPRO
 
 def uk_time_text(moment: datetime) -> str:
     """A time in NHS.UK style, in UK time: 2pm, 2:30pm, midday, midnight."""
-    local = timezone.localtime(moment)
-    if local.minute == 0 and local.hour == 12:
-        return "midday"
-    if local.minute == 0 and local.hour == 0:
-        return "midnight"
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{hour}:{local.minute:02d}{suffix}" if local.minute else f"{hour}{suffix}"
+    return time_text(moment)
 
 
 def uk_datetime_text(moment: datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{date_format(local, 'l j F Y')} at {uk_time_text(local)}"
+    return datetime_text(moment, "l j F Y")
 
 
 def session_when_text(*, session: LiveSession) -> str:

@@ -23,11 +23,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments.selectors import pages_with_required_activities, required_activities_outstanding
+from assessments.selectors.required import required_activities
 from competencies.models import Evidence
 from competencies.selectors import page_competencies
 from competencies.services import evidence_record
 from courses.models import (
-    Booking,
     CourseCompletion,
     CoursePage,
     Enrolment,
@@ -40,6 +40,9 @@ from courses.models import (
 from courses.selectors.learning import (
     course_lessons_visible,
     reflection_prompt,
+    renewal_due,
+    renewal_opens_on,
+    sessions_attended,
     user_can_view_lessons,
 )
 from courses.signals import course_completed, enrolment_started
@@ -64,12 +67,17 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return day.replace(year=year, month=month, day=min(day.day, last_day))
 
 
+def _and_list(items: Iterable[str]) -> str:
+    """Items joined as people write lists: "a", "a and b", "a, b and c"."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def _names(titles: Iterable[str]) -> str:
     """Course titles in quotes, joined as people write lists: “A”, “B” and “C”."""
-    titles = [f"“{title}”" for title in titles]
-    if len(titles) <= 1:
-        return "".join(titles)
-    return f"{', '.join(titles[:-1])} and {titles[-1]}"
+    return _and_list(f"“{title}”" for title in titles)
 
 
 def _person(user: AbstractBaseUser) -> str:
@@ -78,6 +86,31 @@ def _person(user: AbstractBaseUser) -> str:
 
 def _course_of(lesson: LessonPage) -> CoursePage | None:
     return CoursePage.objects.ancestor_of(lesson).first()
+
+
+def _activities_gate(*, user: AbstractBaseUser, course: CoursePage, lesson: LessonPage) -> None:
+    """Refuse to mark ``lesson`` complete while it holds a required activity not yet passed.
+
+    A required quiz or H5P activity is what the lesson asks of the trainee: passing the
+    last of them completes the lesson by itself (``lessons_complete_by_activities``), as a
+    mature LMS's activity completion does, so the trainee's own "Mark as complete" is only
+    for lessons with nothing left to pass. A course whose completion rule does not ask for
+    assessments to be passed asks nothing of them here either.
+    """
+    if not course.require_assessments:
+        return
+    outstanding = [
+        activity
+        for activity in required_activities(user=user, page_ids=[lesson.pk])
+        if not activity.passed
+    ]
+    if outstanding:
+        labels = _and_list([activity.label for activity in outstanding])
+        raise ValidationError(
+            f"To complete “{lesson.title}”, pass {labels}. The lesson is marked as complete "
+            "as soon as you do.",
+            code="activities_outstanding",
+        )
 
 
 # Enrolment.
@@ -97,7 +130,8 @@ def enrolment_create(
     always assign (optionally with a due date, today or later). Both need the course's
     prerequisites completed. An open enrolment is returned as it is (an assignment takes it
     over: its assigner and due date are updated). After a completion, a new enrolment (the
-    next cycle) is possible only for a course whose certificate expires.
+    next cycle) is possible only for a course whose certificate expires, and trainees may
+    start it themselves only once the renewal is due (see ``renewal_due``).
     """
     assigning = assigned_by is not None
     if due_on is not None and due_on < timezone.localdate():
@@ -133,6 +167,8 @@ def enrolment_create(
             f"{who} already completed “{course.title}”. It does not need to be taken again.",
             code="already_completed",
         )
+    if completed and not assigning:
+        _renewal_check(user=user, course=course, enrolments=enrolments)
     # Only published prerequisites count: nobody can complete one that is not.
     missing = list(
         CoursePage.objects.live()
@@ -179,6 +215,29 @@ def enrolment_create(
     return enrolment
 
 
+def _renewal_check(
+    *, user: AbstractBaseUser, course: CoursePage, enrolments: list[Enrolment]
+) -> None:
+    """Trainees take a course again to renew its certificate, so not straight after completing
+    it: only once the renewal is due. Managers and educators may assign it again at any time
+    (an organisation's own renewal rule may start earlier)."""
+    latest = next(e for e in enrolments if e.status == Enrolment.Status.COMPLETED)
+    completion = CourseCompletion.objects.filter(enrolment=latest).first()
+    if completion is None or renewal_due(course=course, completion=completion):
+        return
+    opens = renewal_opens_on(expires_on=completion.expires_on)
+    raise ValidationError(
+        f"You have already completed “{course.title}”, and your certificate is valid until "
+        f"{_date_text(completion.expires_on)}. You can take the course again to renew it from "
+        f"{_date_text(opens)}.",
+        code="renewal_not_due",
+    )
+
+
+def _date_text(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
 def _enrolment_assign(
     *, enrolment: Enrolment, assigned_by: AbstractBaseUser, due_on: datetime.date | None
 ) -> None:
@@ -202,7 +261,10 @@ def lesson_complete(
     completes the course.
 
     Completing a lesson twice returns the first record. So does completing it again just
-    after it completed the course (a double click on the last lesson).
+    after it completed the course (a double click on the last lesson). Where the course asks
+    for assessments to be passed, the trainee cannot mark a lesson complete (``method``
+    "manual") while a required activity in it is not passed: ``ValidationError`` names what
+    is left.
     """
     if method not in LessonProgress.Method.values:
         raise ValueError(f"Unknown completion method {method!r}.")
@@ -239,6 +301,8 @@ def lesson_complete(
             code="not_enrolled",
         )
 
+    if method == LessonProgress.Method.MANUAL:
+        _activities_gate(user=user, course=course, lesson=lesson)
     now = timezone.now()
     progress, _ = LessonProgress.objects.get_or_create(
         enrolment=enrolment, lesson=lesson, defaults={"completed_at": now, "method": method}
@@ -362,17 +426,7 @@ def course_completion_evaluate(*, enrolment: Enrolment) -> CourseCompletion | No
         user=locked.user, lesson_ids=[lesson.pk for lesson in lessons]
     ):
         return None
-    attended = list(
-        Booking.objects.filter(
-            user_id=locked.user_id,
-            session__course=course,
-            status=Booking.Status.CONFIRMED,
-            attendance=Booking.Attendance.ATTENDED,
-            created_at__gte=locked.enrolled_at,
-        )
-        .select_related("session")
-        .order_by("session__starts_at", "pk")
-    )
+    attended = sessions_attended(enrolment=locked)
     if len(attended) < course.required_live_sessions:
         return None
 
@@ -502,3 +556,12 @@ def reflection_save(
         defaults={"prompt": block["prompt"], "text": text},
     )
     return reflection
+
+
+def reflections_erase_for_user(*, user: AbstractBaseUser) -> int:
+    """Delete every reflection ``user`` wrote, for account deletion; returns how many.
+
+    Reflections are private writing, kept for nobody else, so nothing of them is left behind.
+    """
+    deleted, _by_model = Reflection.objects.filter(user=user).delete()
+    return deleted

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.absolute_urls import site_url
 from competencies.models import Evidence
 from competencies.services import evidence_record, evidence_withdraw
 from courses.models import Booking, Enrolment, LiveSession
@@ -28,6 +29,7 @@ from courses.selectors import sessions as selectors
 from courses.selectors.learning import enrolment_current
 from courses.services.learning import course_completion_evaluate
 from courses.signals import booking_awaiting_approval
+from courses.validators import one_line
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -39,19 +41,14 @@ _DETAILS_PEOPLE_RELY_ON = ("starts_at", "ends_at", "venue", "joining_url")
 # Helpers.
 
 
-def _absolute_url(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
 def _page_url(page: Any) -> str:
     # A page's URL is relative while the installation has one site, absolute otherwise.
-    url = page.get_url() or "/"
-    return url if url.startswith(("http://", "https://")) else _absolute_url(url)
+    return site_url(page.get_url() or "/")
 
 
 def _session_url(*, session: LiveSession) -> str:
     """The session's page on the site, as a full address for emails."""
-    return _absolute_url(reverse("courses:session_detail", args=[session.pk]))
+    return site_url(reverse("courses:session_detail", args=[session.pk]))
 
 
 def _email_person(*, user: Any, template: str, subject: str, context: dict[str, Any]) -> None:
@@ -66,12 +63,15 @@ def _email_person(*, user: Any, template: str, subject: str, context: dict[str, 
             "person_name": selectors.person_name(user),
             "when": selectors.session_when_text(session=session),
             "session_url": _session_url(session=session),
-            "calendar_url": _absolute_url(reverse("courses:session_ics", args=[session.pk])),
+            "calendar_url": site_url(reverse("courses:session_ics", args=[session.pk])),
             "course_url": _page_url(session.course),
             **context,
         },
     )
     address = user.email
+    # A header cannot hold a line break: a title saved before titles were checked must not
+    # make every email about its session fail.
+    subject = one_line(subject)
     transaction.on_commit(lambda: send_mail(subject, body, None, [address]), robust=True)
 
 
@@ -219,6 +219,49 @@ def booking_cancel(*, booking: Booking, user: AbstractBaseUser) -> Booking:
         if held_place:
             _waiting_list_promote(session=session, now=now)
     return locked
+
+
+def bookings_cancel_for_erasure(*, user: AbstractBaseUser) -> list[Booking]:
+    """Withdraw ``user`` from every session not yet started, for account deletion.
+
+    Places, requests and waiting-list entries all end, and each freed place goes to the next
+    in line as on any cancellation. The cancellation cut-off does not apply: someone who has
+    deleted their account cannot come, so the place is better offered to someone who can.
+    Bookings for sessions that have started stay, as the record of who came.
+    """
+    now = timezone.now()
+    cancelled: list[Booking] = []
+    with transaction.atomic():
+        session_ids = sorted(
+            set(
+                Booking.objects.filter(
+                    user=user,
+                    status__in=Booking.CURRENT_STATUSES,
+                    session__starts_at__gt=now,
+                ).values_list("session_id", flat=True)
+            )
+        )
+        # One session at a time, in a fixed order, locked before its bookings as everywhere.
+        for session_id in session_ids:
+            session = _lock_session(LiveSession(pk=session_id))
+            if now >= session.starts_at:
+                continue
+            bookings = list(
+                Booking.objects.select_for_update(of=("self",)).filter(
+                    session=session, user=user, status__in=Booking.CURRENT_STATUSES
+                )
+            )
+            held_place = any(
+                booking.status in selectors.SEAT_HOLDING_STATUSES for booking in bookings
+            )
+            for booking in bookings:
+                booking.status = Booking.Status.CANCELLED
+                booking.cancelled_at = now
+                booking.save(update_fields=["status", "cancelled_at", "updated_at"])
+            if held_place:
+                _waiting_list_promote(session=session, now=now)
+            cancelled.extend(bookings)
+    return cancelled
 
 
 # Managers (organisations checks the actor manages the trainee before calling these).

@@ -11,13 +11,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import NoReverseMatch, path, reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from courses.models import CoursePage, Enrolment, LessonPage
 from courses.selectors import learning as selectors
+from courses.selectors.pages import LessonStanding, lesson_standing
 from courses.services import learning as services
 
 
@@ -68,6 +70,73 @@ def lesson_complete(request: HttpRequest, lesson_id: int) -> HttpResponse:
     return redirect(_page_url(following or enrolment.course, request))
 
 
+def _and_list(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _certificate_link(standing: LessonStanding) -> dict[str, str] | None:
+    try:
+        if standing.certificate is not None:
+            url = reverse("certificates:certificate_pdf", args=[standing.certificate.code])
+            return {"url": url, "text": "Download your certificate (PDF)"}
+        return {"url": reverse("certificates:portfolio"), "text": "Go to your certificates"}
+    except NoReverseMatch:  # a host site without the certificates pages
+        return None
+
+
+def _standing_feedback(
+    standing: LessonStanding, lesson: LessonPage, request: HttpRequest
+) -> dict[str, object]:
+    """What the lesson page tells the person once an activity in it has sent a result."""
+    course = standing.course
+    if standing.completion is not None:
+        if standing.certificate is not None:
+            message = f"You have completed “{course.title}”. Your certificate is ready."
+        else:
+            message = (
+                f"You have completed “{course.title}”. Your certificate is being issued: we "
+                "will email you when it is ready."
+            )
+        link = _certificate_link(standing)
+    elif standing.lesson_completed:
+        message = "You have passed every required activity in this lesson, so it is complete."
+        following = selectors.lesson_next(lesson=lesson)
+        link = {
+            "url": _page_url(following or course, request),
+            "text": f"Next lesson: {following.title}" if following else "Back to the course",
+        }
+    elif standing.activities_outstanding:
+        labels = _and_list([activity.label for activity in standing.activities_outstanding])
+        message = f"Your result is saved. To complete this lesson, pass {labels}."
+        link = None
+    else:
+        message = "Your result is saved."
+        link = None
+    return {
+        "message": message,
+        "link": link,
+        "lesson_completed": standing.lesson_completed,
+        "course_completed": standing.completion is not None,
+        "outstanding": len(standing.activities_outstanding),
+    }
+
+
+@require_GET
+@never_cache
+def lesson_standing_json(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """Where the person stands on a lesson, for the lesson page's script after an activity
+    in it records a result (the H5P player's results arrive without a page load)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "Log in to see your progress."}, status=401)
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    standing = lesson_standing(user=request.user, lesson=lesson)
+    if standing is None:
+        return JsonResponse({"error": "You are not enrolled on this course."}, status=404)
+    return JsonResponse(_standing_feedback(standing, lesson, request))
+
+
 @login_required
 @require_POST
 def reflection_save(request: HttpRequest, lesson_id: int, block_id: str) -> HttpResponse:
@@ -115,6 +184,7 @@ urlpatterns = [
     path("", my_learning, name="my_learning"),
     path("courses/<int:course_id>/enrol/", enrol, name="enrol"),
     path("lessons/<int:lesson_id>/complete/", lesson_complete, name="lesson_complete"),
+    path("lessons/<int:lesson_id>/standing/", lesson_standing_json, name="lesson_standing"),
     path(
         "lessons/<int:lesson_id>/reflections/<str:block_id>/",
         reflection_save,

@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.absolute_urls import site_url
 from courses.models import Booking, LiveSession
 from courses.selectors import sessions as selectors
 from courses.services import sessions as services
@@ -172,7 +173,7 @@ def ics_utc(moment: datetime) -> str:
 
 def session_calendar(*, session: LiveSession, session_url: str, joining_url: str = "") -> str:
     """The session as an iCalendar object. Give ``joining_url`` only to a confirmed place."""
-    host = urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or "imh-learning"
+    host = urlsplit(site_url()).hostname or "imh-learning"
     location = session.venue.strip() or joining_url
     description = [f"{session.get_kind_display()} for {session.course.title}."]
     if session.description:

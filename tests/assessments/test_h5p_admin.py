@@ -52,7 +52,7 @@ def form_data(package=None, **fields):
     data = {
         "title": "Is this false?",
         "scoring_policy": "best",
-        "pass_threshold": "0.8",
+        "pass_mark": "80",
         "competency_mappings-TOTAL_FORMS": "0",
         "competency_mappings-INITIAL_FORMS": "0",
         "competency_mappings-MIN_NUM_FORMS": "0",

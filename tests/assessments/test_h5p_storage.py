@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -68,7 +67,7 @@ def test_real_package_is_stored_in_the_agreed_layout():
         file=ContentFile(data, name="drag-text.h5p"),
         uploaded_by=user,
         scoring_policy="last",
-        pass_threshold="0.8",
+        pass_mark=80,
     )
     activity.refresh_from_db()
     prefix = f"h5p/content/{activity.uuid}/"
@@ -88,7 +87,7 @@ def test_real_package_is_stored_in_the_agreed_layout():
     assert activity.main_library.folder_name == "H5P.DragText-1.8"
     assert activity.uploaded_by == user
     assert activity.scoring_policy == "last"
-    assert activity.pass_threshold == Decimal("0.800")
+    assert activity.pass_mark == 80
     folders = {library.folder_name for library in activity.libraries.all()}
     assert {"H5P.DragText-1.8", "jQuery.ui-1.10", "H5P.Question-1.4", "FontAwesome-4.5"} <= folders
     # Editor libraries are stored (they are in the package) but the content does not load them.
@@ -243,7 +242,7 @@ def test_replacing_the_package_writes_a_new_prefix_then_deletes_the_old(
             activity=activity,
             title="Renamed",
             scoring_policy="best",
-            pass_threshold=1,
+            pass_mark=100,
             file=ContentFile(b.build(changed), name="new.h5p"),
         )
     activity.refresh_from_db()
@@ -264,7 +263,7 @@ def test_failed_replacement_keeps_the_old_package(django_capture_on_commit_callb
             activity=activity,
             title="Renamed",
             scoring_policy="best",
-            pass_threshold=1,
+            pass_mark=100,
             file=ContentFile(b"not a zip", name="new.h5p"),
         )
     assert stored() == before
@@ -276,7 +275,7 @@ def test_failed_replacement_keeps_the_old_package(django_capture_on_commit_callb
 def test_settings_only_update_keeps_files():
     activity = upload(b.build())
     before = stored()
-    h5p_activity_update(activity=activity, title="New", scoring_policy="first", pass_threshold=0.5)
+    h5p_activity_update(activity=activity, title="New", scoring_policy="first", pass_mark=50)
     activity.refresh_from_db()
     assert (activity.title, activity.scoring_policy) == ("New", "first")
     assert stored() == before

@@ -376,7 +376,7 @@ def test_answers_after_the_deadline_are_not_recorded(page, policy, trainee):
         )
     # Local (London) time, as the trainee saw it on the page.
     assert caught.value.messages == [
-        "Your time ran out at 14:32, so these answers were not recorded."
+        "Your time ran out at 2:32pm, so these answers were not recorded."
     ]
     attempt.refresh_from_db()
     assert attempt.status == QuizAttempt.Status.EXPIRED

@@ -206,7 +206,7 @@ def test_late_answers_are_refused_with_the_time(client, page, policy, trainee):
         response = _post_answers(client, attempt, f.correct_answers(attempt))
         assert response.status_code == 302
         html = client.get(response["Location"]).content.decode()
-    assert "Your time ran out at 09:05, so these answers were not recorded." in html
+    assert "Your time ran out at 9:05am, so these answers were not recorded." in html
     assert "Time ran out" in html
     assert not QuizAnswer.objects.exists()
 

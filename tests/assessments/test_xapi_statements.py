@@ -36,7 +36,7 @@ def trainee():
 
 @pytest.fixture
 def activity():
-    activity = bare_activity(pass_threshold="0.800")
+    activity = bare_activity(pass_mark=80)
     place(activity)
     return activity
 
@@ -83,7 +83,7 @@ def test_the_result_follows_the_answers(client, trainee, activity):
 
 @pytest.mark.parametrize(("policy", "expected"), [("best", 0.9), ("last", 0.2), ("first", 0.5)])
 def test_scoring_policy_decides_the_score(trainee, policy, expected):
-    activity = bare_activity(scoring_policy=policy, pass_threshold="0.95")
+    activity = bare_activity(scoring_policy=policy, pass_mark=95)
     place(activity)
     client = Client()
     client.force_login(trainee)
@@ -367,7 +367,7 @@ def test_hot_path_with_the_courses_policy(django_assert_max_num_queries):
     from courses.services.learning import enrolment_create
     from tests.courses.factories import create_course, lessons_of
 
-    activity = bare_activity(pass_threshold="1")
+    activity = bare_activity(pass_mark=100)
     course = create_course(modules=1, lessons_per_module=1)
     lesson = lessons_of(course)[0]
     lesson.body.append(("h5p", {"activity": activity, "required": True}))

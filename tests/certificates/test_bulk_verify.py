@@ -213,11 +213,12 @@ def test_download_results_as_csv(manager_client):
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0] == verification.CSV_HEADER
-    assert rows[1][:6] == [
+    assert rows[1][:7] == [
         "2",
         cert.code,
         cert.code,
         "Valid",
+        "",
         '\'=HYPERLINK("http://evil.example")',
         "'+SUM(A1)",
     ]

@@ -104,7 +104,7 @@ def test_page_lists_certificates_external_cpd_and_totals(logged_in, trainee):
     assert "Someone else" not in html
     assert "Attachment conference" in html
     # 3 + 2 from certificates (the revoked one does not count), 5 from elsewhere.
-    assert "<strong>10.0</strong>" in html
+    assert "<strong>10 hours</strong>" in html
     assert "The PDF is being made" in html  # the expired one has no PDF yet
     assert reverse("certificates:portfolio_csv") in html
     assert reverse("certificates:portfolio_pdf") in html

@@ -121,7 +121,7 @@ def test_valid_certificate_shows_every_field(client):
         "This certificate is valid",
         "Priya Shah",
         "Attachment in the first year",
-        ">2.5<",
+        ">2.5 hours<",
         "4 March 2026",
         "4 March 2029",
         "Northshire IMH Network",

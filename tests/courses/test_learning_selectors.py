@@ -88,7 +88,8 @@ class TestEnrolmentLookups:
         assert enrolment_open(user=trainee, course=course) is None
         assert user_can_view_lessons(user=trainee, course=course)
 
-        renewal = enrolment_create(user=trainee, course=course)
+        with time_machine.travel(datetime.timedelta(days=320)):  # the renewal is due
+            renewal = enrolment_create(user=trainee, course=course)
         assert enrolment_current(user=trainee, course=course) == renewal
         assert enrolment_latest(user=trainee, course=course) == renewal
 
@@ -236,7 +237,7 @@ class TestMyLearning:
         course = create_course(certificate_validity_months=12)
         enrolment_create(user=trainee, course=course)
         complete_all(trainee, course)
-        with time_machine.travel(datetime.timedelta(days=300)):
+        with time_machine.travel(datetime.timedelta(days=320)):  # the renewal is due
             renewal = enrolment_create(user=trainee, course=course)
             complete_all(trainee, course)
             (completed,) = my_learning(user=trainee)["completed"]

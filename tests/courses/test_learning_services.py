@@ -467,14 +467,16 @@ class TestRenewal:
         complete_all(trainee, course)
         earlier = CourseCompletion.objects.get()
 
-        renewal = enrolment_create(user=trainee, course=course)
-        assert renewal.pk != first.pk
-        assert renewal.cycle == 2
-        assert renewal.status == Enrolment.Status.ACTIVE
-        # Progress starts again: the first cycle's lessons count only for the first cycle.
-        assert not renewal.progress.exists()
+        # Taken again once the renewal is due (60 days before the certificate expires).
+        with time_machine.travel(datetime.timedelta(days=320)):
+            renewal = enrolment_create(user=trainee, course=course)
+            assert renewal.pk != first.pk
+            assert renewal.cycle == 2
+            assert renewal.status == Enrolment.Status.ACTIVE
+            # Progress starts again: the first cycle's lessons count only for the first cycle.
+            assert not renewal.progress.exists()
 
-        complete_all(trainee, course)
+            complete_all(trainee, course)
         assert set(CourseCompletion.objects.filter(user=trainee)) == {
             earlier,
             CourseCompletion.objects.get(enrolment=renewal),

@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -203,6 +204,10 @@ def test_completed_course_that_expires_can_be_taken_again(client, course, enroll
     client.force_login(enrolled)
     html = _html(client.get(course.url))
     assert "Your certificate is valid until" in html
+    assert "Take the course again" not in html  # not until the renewal is due
+    with time_machine.travel(timedelta(days=2 * 365 - 30)):
+        client.force_login(enrolled)
+        html = _html(client.get(course.url))
     assert "Take the course again" in html
 
 

@@ -95,6 +95,9 @@
             if (statement.result && statement.result.score) {
               say("Your answer has been saved.");
             }
+            if (isObject(statement.result)) {
+              announce(statement);
+            }
             return;
           }
           if (response.status >= 500 && attempt < 3) {
@@ -116,6 +119,20 @@
           say("Your answer could not be saved. Check your connection and try again.");
         }
       );
+    }
+
+    // Tells the page hosting the lesson that a result is recorded, so it can say what that
+    // means for the lesson (see courses' lesson-feedback.js); ``say`` lets it speak in this
+    // activity's status line, which screen readers announce.
+    function announce(statement) {
+      var event;
+      var detail = { activityIri: activityIri, verb: statement.verb.id, say: say };
+      try {
+        event = new CustomEvent("imh:activity-result", { bubbles: true, detail: detail });
+      } catch (error) {
+        return;
+      }
+      root.dispatchEvent(event);
     }
 
     function retry(statement, attempt) {
