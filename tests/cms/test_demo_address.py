@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -136,3 +137,37 @@ class TestDefaultSiteAddress:
         err = StringIO()
         call_command("demo_site", base_url="https://learning.example.org:8443", stderr=err)
         assert "left as it is" in err.getvalue()
+
+
+def _dev_allowed_hosts(**env: str) -> list[str]:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DJANGO_ALLOWED_HOSTS", "WAGTAILADMIN_BASE_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    environment.update(env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import cms.settings.dev as s; print(','.join(s.ALLOWED_HOSTS))",
+        ],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().split(",")
+
+
+def test_development_settings_answer_on_the_demo_address():
+    hosts = _dev_allowed_hosts(WAGTAILADMIN_BASE_URL="http://192.168.1.20:8000")
+    assert "192.168.1.20" in hosts
+    assert "127.0.0.1" in hosts
+
+
+def test_development_settings_take_extra_hosts_from_the_environment():
+    hosts = _dev_allowed_hosts(DJANGO_ALLOWED_HOSTS="imh.test, other.test")
+    assert {"imh.test", "other.test", "localhost"} <= set(hosts)
+    assert len(hosts) == len(set(hosts))
