@@ -328,6 +328,10 @@ WAGTAILDOCS_EXTENSIONS = [
     "zip",
 ]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Passwords and email addresses are managed on the site's account pages (allauth), which rate
+# limit password changes and verify new addresses; Wagtail's account page would do neither.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 # No third-party avatar requests from the admin: they leak who is looking at what.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 IMH_ADMIN_PATH_PREFIX = "/admin/"

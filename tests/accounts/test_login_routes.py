@@ -226,3 +226,29 @@ def test_admin_password_reset_requests_are_rate_limited(client, admin):
 
     assert len(mail.outbox) == 5, "allauth sends at most 5 a minute to one address"
     assert {response.status_code for response in responses} == {302, 429}
+
+
+def test_the_admins_account_page_does_not_change_password_or_email(client, admin):
+    """Wagtail's account page would change a password without allauth's rate limit and an
+    email address without verification; both are managed on the site's account pages."""
+    client.force_login(admin)
+    old_hash = admin.password
+
+    page = client.get("/admin/account/")
+    client.post(
+        "/admin/account/",
+        {
+            "password-old_password": DEFAULT_PASSWORD,
+            "password-new_password1": "a-brand-new-password-42",
+            "password-new_password2": "a-brand-new-password-42",
+            "email-email": "someone-else@example.org",
+            "name-first_name": "Root",
+            "name-last_name": "Admin",
+        },
+    )
+
+    admin.refresh_from_db()
+    assert page.status_code == 200
+    assert b"new_password1" not in page.content
+    assert admin.password == old_hash
+    assert admin.email == "root@example.org"
