@@ -79,6 +79,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
+from accounts.jsonsafe import JSONTooDeep, json_loads
 from competencies.models import Area, Competency, Crosswalk, Framework
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -433,7 +434,10 @@ def _split_labels(value: str, separator: str = "|") -> list[str]:
 def _parse_json(text: str) -> _Parsed:
     parsed = _Parsed()
     try:
-        data = json.loads(text)
+        data = json_loads(text)
+    except JSONTooDeep as error:
+        parsed.error(None, None, f"The file is not a framework: its JSON is {error}.")
+        return parsed
     except json.JSONDecodeError as error:
         parsed.error(
             None,
@@ -605,7 +609,10 @@ def _parse_extra(value: str, parsed: _Parsed, number: int, column: str) -> dict:
     if not value.strip():
         return {}
     try:
-        extra = json.loads(value)
+        extra = json_loads(value)
+    except JSONTooDeep as error:
+        parsed.error(number, column, f"is JSON {error}.")
+        return {}
     except json.JSONDecodeError:
         parsed.error(number, column, "is not valid JSON.")
         return {}

@@ -54,6 +54,8 @@ from typing import IO, Any, Literal
 from django.conf import settings
 from pyh5p import H5PPackage, LibraryId
 
+from accounts.jsonsafe import JSONTooDeep, json_loads
+
 # H5P core (h5p-php-library, h5p.classes.php): H5PCore::$defaultContentWhitelist and
 # H5PCore::$defaultLibraryWhitelistExtras.
 CONTENT_EXTENSIONS = frozenset(
@@ -72,6 +74,9 @@ EMBED_TYPES = {"iframe", "div"}
 
 H5P_JSON = "h5p.json"
 CONTENT_JSON = "content/content.json"
+# Real content nests a few dozen levels at most (a column of an interactive video of a
+# course presentation); far below the depth at which Python's parser would recurse too far.
+H5P_MAX_JSON_DEPTH = 200
 CONTENT_PREFIX = "content/"
 
 SUPPORTED_COMPRESSION = {
@@ -450,9 +455,11 @@ def _read_json_files(
             continue
         result.cache[name] = data
         try:
-            parsed[name] = json.loads(data.decode("utf-8-sig"))
+            parsed[name] = json_loads(data.decode("utf-8-sig"), max_depth=H5P_MAX_JSON_DEPTH)
         except UnicodeDecodeError:
             result.fault(name, "the file is not UTF-8 text")
+        except JSONTooDeep as exc:
+            result.fault(name, f"the JSON is {exc}")
         except json.JSONDecodeError as exc:
             result.fault(
                 name,

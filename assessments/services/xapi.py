@@ -45,6 +45,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.absolute_urls import site_url
+from accounts.jsonsafe import JSONTooDeep, json_loads
 from assessments.access import pages_user_may_attempt
 from assessments.models import (
     ActivityPlacement,
@@ -74,39 +75,6 @@ RESULT_VERBS = frozenset({VERB_ANSWERED, VERB_COMPLETED, VERB_PASSED, VERB_FAILE
 _IRI_PATH = re.compile(r"^/assessments/h5p/(?P<uuid>[0-9a-fA-F-]{36})/?$")
 
 
-_JSON_SPECIAL = re.compile(r'[\\"\[\]{}]')
-
-
-def _nested_deeper_than(text: str, limit: int) -> bool:
-    """Whether arrays and objects in ``text`` go more than ``limit`` levels deep.
-
-    One pass without recursion or backtracking; brackets inside strings do not count. It
-    reads the text as JSON would up to the first error, so it never lets through more
-    nesting than the parser would then meet.
-    """
-    depth = 0
-    in_string = False
-    escaped_at = -1
-    for match in _JSON_SPECIAL.finditer(text):
-        at, char = match.start(), match.group()
-        if at == escaped_at:
-            continue
-        if in_string:
-            if char == "\\":
-                escaped_at = at + 1
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif char in "]}":
-            depth -= 1
-    return False
-
-
 def xapi_document_parse(*, raw: bytes | str, name: str = "The request body") -> Any:
     """``raw`` read as JSON, or ``ValidationError`` naming ``name`` when it is not JSON or is
     nested more than ``MAX_JSON_DEPTH`` levels deep. Size is checked before this is called."""
@@ -115,10 +83,10 @@ def xapi_document_parse(*, raw: bytes | str, name: str = "The request body") -> 
         text = raw.decode(json.detect_encoding(raw)) if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as exc:
         raise ValidationError(f"{name} is not valid JSON.") from exc
-    if _nested_deeper_than(text, MAX_JSON_DEPTH):
-        raise ValidationError(f"{name} is nested more than {MAX_JSON_DEPTH} levels deep.")
     try:
-        return json.loads(text)
+        return json_loads(text, max_depth=MAX_JSON_DEPTH)
+    except JSONTooDeep as exc:
+        raise ValidationError(f"{name} is nested more than {MAX_JSON_DEPTH} levels deep.") from exc
     except ValueError as exc:
         raise ValidationError(f"{name} is not valid JSON.") from exc
 

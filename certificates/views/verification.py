@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.jsonsafe import json_loads
 from certificates import verification as v
 from certificates.models import code_normalise
 
@@ -284,7 +285,7 @@ def verify_many_download(request: HttpRequest) -> HttpResponse:
     if retry_after is not None:
         return _too_many_page(request, retry_after)
     try:
-        pairs = json.loads(request.POST.get("codes", ""))
+        pairs = json_loads(request.POST.get("codes", ""))
         codes = [(int(row), str(typed)[: v.TYPED_CODE_LIMIT]) for row, typed in pairs]
     except (ValueError, TypeError):
         codes = []

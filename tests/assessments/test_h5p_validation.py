@@ -509,3 +509,10 @@ def test_every_fault_is_reported_at_once():
     )
     found = messages(b.build(files))
     assert len(found) == 4, found
+
+
+def test_deeply_nested_json_is_a_named_fault_not_a_crash():
+    deep = "[" * 100_000 + "]" * 100_000
+    assert only(b.build(b.with_files({"content/content.json": deep}))) == (
+        "content/content.json: the JSON is nested more than 200 levels deep"
+    )

@@ -246,3 +246,9 @@ def test_csv_safe():
     assert verification.csv_safe("\t=1") == "'\t=1"
     assert verification.csv_safe("Priya") == "Priya"
     assert verification.csv_safe(None) == ""
+
+
+def test_download_with_deeply_nested_codes_goes_back_to_the_form(manager_client):
+    response = manager_client.post(DOWNLOAD_URL, {"codes": "[" * 100_000})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("certificates:verify_many")

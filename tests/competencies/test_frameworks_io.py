@@ -530,3 +530,8 @@ def test_json_unknown_level_and_parent():
 
 def test_format_given_explicitly_must_be_known():
     assert refused(our_csv(), format="xml") == ['"xml" is not a format: use json, csv, moodle.']
+
+
+def test_deeply_nested_json_is_refused_with_a_message():
+    (message,) = refused(b"[" * 100_000, filename="f.json")
+    assert message == "The file is not a framework: its JSON is nested more than 64 levels deep."
