@@ -19,6 +19,15 @@ def spreadsheet_safe(value: Any) -> str:
     return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
+def spreadsheet_unquote(text: str) -> str:
+    """``spreadsheet_safe`` undone, for files the site reads back (framework CSVs).
+
+    Only a quote in front of a formula start is removed: that is all ``spreadsheet_safe``
+    adds, and a spreadsheet that saves the file again keeps it.
+    """
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES) else text
+
+
 class SpreadsheetSafeExportMixin:
     """For Wagtail admin listings with ``list_export``: every CSV and XLSX cell made safe.
 

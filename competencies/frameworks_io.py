@@ -80,6 +80,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from accounts.jsonsafe import JSONTooDeep, json_loads
+from accounts.spreadsheets import spreadsheet_safe, spreadsheet_unquote
 from competencies.models import Area, Competency, Crosswalk, Framework
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -598,7 +599,13 @@ def _csv_rows(text: str, parsed: _Parsed) -> tuple[list[str], list[tuple[int, di
                 f"has {len(row)} values but the header has {len(header)} columns.",
             )
         records.append(
-            (number, {h: (row[i] if i < len(row) else "") for i, h in enumerate(header)})
+            (
+                number,
+                {
+                    h: spreadsheet_unquote(row[i]) if i < len(row) else ""
+                    for i, h in enumerate(header)
+                },
+            )
         )
     if not records:
         parsed.error(None, None, "The file has a header row but no framework in it.")
@@ -1500,7 +1507,9 @@ def _export_csv(framework: Framework) -> bytes:
                 },
             )
         )
-    return _csv_bytes(rows, bom=True)
+    # This file is for people to edit in a spreadsheet, so text that looks like a formula is
+    # quoted; importing it again removes the quote.
+    return _csv_bytes([[spreadsheet_safe(cell) for cell in r] for r in rows], bom=True)
 
 
 def _moodle_description(text: str, extra: dict) -> tuple[str, str]:

@@ -535,3 +535,22 @@ def test_format_given_explicitly_must_be_known():
 def test_deeply_nested_json_is_refused_with_a_message():
     (message,) = refused(b"[" * 100_000, filename="f.json")
     assert message == "The file is not a framework: its JSON is nested more than 64 levels deep."
+
+
+def test_csv_export_quotes_formula_like_text_and_imports_it_back_unchanged():
+    framework = build_framework()
+    competency = framework.areas.get(code="A").competencies.get(code="A1")
+    competency.short_name = '=HYPERLINK("http://evil.example","cues")'
+    competency.descriptors = {"1": "+1 visit", "2": "-", "4": "@home"}
+    competency.save()
+    before = snapshot(framework)
+
+    exported = framework_export(framework=framework, format="csv")
+    cells = [c for row in csv.reader(io.StringIO(exported.decode("utf-8-sig"))) for c in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
+    assert '\'=HYPERLINK("http://evil.example","cues")' in cells
+
+    framework.delete()
+    after = snapshot(framework_import(file=exported, filename="f.csv").framework)
+    before["crosswalks"] = [(*x[:3], "") for x in before["crosswalks"]]
+    assert after == before
