@@ -168,8 +168,8 @@ def _enrolments_make(
 
     outstanding = [course for course in courses if not valid(course)]
     outstanding_ids = {course.pk for course in outstanding}
-    # enrolment_create refuses a due date before its own today; an overdue one is left off.
-    enrolment_due = due_on if due_on is not None and due_on >= timezone.localdate() else None
+    # The employer's date, even when it has passed: the trainee sees what their record says.
+    enrolment_due = due_on
     problems: list[str] = []
     for course in outstanding:
         current = open_enrolments.get((user.pk, course.pk))
@@ -193,7 +193,11 @@ def _enrolments_make(
         try:
             with transaction.atomic():
                 enrolment_create(
-                    user=user, course=course, assigned_by=assigned_by, due_on=enrolment_due
+                    user=user,
+                    course=course,
+                    assigned_by=assigned_by,
+                    due_on=enrolment_due,
+                    overdue_allowed=True,
                 )
         except ValidationError as error:
             if getattr(error, "code", None) == "already_completed":

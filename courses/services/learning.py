@@ -123,6 +123,7 @@ def enrolment_create(
     course: CoursePage,
     assigned_by: AbstractBaseUser | None = None,
     due_on: datetime.date | None = None,
+    overdue_allowed: bool = False,
 ) -> Enrolment:
     """Enrol ``user`` on ``course``, or assign it to them when ``assigned_by`` is given.
 
@@ -132,9 +133,13 @@ def enrolment_create(
     over: its assigner and due date are updated). After a completion, a new enrolment (the
     next cycle) is possible only for a course whose certificate expires, and trainees may
     start it themselves only once the renewal is due (see ``renewal_due``).
+
+    A person picking a due date may not pick one in the past. ``overdue_allowed`` is for an
+    employer's requirement that is already overdue (a rule applied to long-serving staff):
+    the trainee should see that date, not none.
     """
     assigning = assigned_by is not None
-    if due_on is not None and due_on < timezone.localdate():
+    if due_on is not None and not overdue_allowed and due_on < timezone.localdate():
         raise ValidationError(
             {"due_on": ValidationError("The due date must be today or later.", code="due_past")}
         )

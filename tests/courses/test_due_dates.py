@@ -168,3 +168,42 @@ def test_a_manager_assigning_again_still_sets_the_date_they_chose(
     )
     enrolment = Enrolment.objects.get(user=trainee, course=course)
     assert enrolment.due_on == TODAY + datetime.timedelta(days=10)
+
+
+def test_an_enrolment_made_after_the_date_has_passed_still_carries_it(
+    client, organisation, manager, trainee, course, django_capture_on_commit_callbacks
+):
+    """The nightly sync enrols someone whose requirement is already overdue (their enrolment
+    was removed, or nobody managed the organisation on the day): they see the date, overdue,
+    not "No due date" beside a member record that says overdue."""
+    make_mandatory(
+        organisation, manager, course, days=30, on_commit=django_capture_on_commit_callbacks
+    )
+    # As the rule leaves it when the enrolment cannot be made on the day.
+    Enrolment.objects.filter(user=trainee, course=course).delete()
+    Assignment.objects.filter(user=trainee, course=course).update(
+        enrolment_problem="Nobody manages Riverside NHS Trust at the moment."
+    )
+
+    later = NOON + datetime.timedelta(days=31)
+    with time_machine.travel(later, tick=False):
+        from compliance.services.assignments import rules_sync
+
+        with django_capture_on_commit_callbacks(execute=True):
+            rules_sync()
+        enrolment = Enrolment.objects.get(user=trainee, course=course, status="active")
+        client.force_login(trainee)
+        learning = text(client.get(reverse("courses:my_learning")).content.decode())
+
+    assert enrolment.due_on == datetime.date(2027, 1, 4)
+    assert "Safeguarding babies 4 January 2027 Overdue" in learning
+    assert "No due date" not in learning
+
+
+def test_a_person_cannot_pick_a_due_date_in_the_past(manager, trainee, course):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="today or later"):
+        enrolment_create(
+            user=trainee, course=course, assigned_by=manager, due_on=TODAY - datetime.timedelta(1)
+        )
