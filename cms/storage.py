@@ -39,9 +39,10 @@ class StaticFilesStorage(CompressedManifestStaticFilesStorage):
     _source_map = re.compile(r"sourceMappingURL", re.IGNORECASE)
 
     def url_converter(
-        self, name: str, hashed_files: dict, template: str | None = None
+        self, name: str, hashed_files: dict, template: str | None = None, *args: Any, **kwargs: Any
     ) -> Callable[[re.Match], str]:
-        converter = super().url_converter(name, hashed_files, template)
+        # Django 6.1 added an argument (the comment blocks to skip); pass on whatever it gives.
+        converter = super().url_converter(name, hashed_files, template, *args, **kwargs)
         if template is None or not self._source_map.search(template):
             return converter
 

@@ -1,5 +1,6 @@
 """Fast, isolated settings for the test suite."""
 
+from importlib.util import find_spec
 from pathlib import Path
 
 from .base import *  # noqa: F403
@@ -12,7 +13,17 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Django's own immediate backend where Django has the task API (6.0+), so that tasks are
+# Django's Task class, as the database backend on that Django expects; the backport's on 5.2.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django.tasks.backends.immediate.ImmediateBackend"
+            if find_spec("django.tasks")
+            else "django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from importlib import import_module
+from importlib.util import find_spec
 
 import pytest
 from django.test import override_settings
@@ -15,7 +17,9 @@ from tests.certificates.pdftools import pdf_text, requires_poppler
 
 pytestmark = pytest.mark.django_db
 
-DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+# Django's task API where it has one (6.0+), as the test settings use; the backport on 5.2.
+TASKS_PACKAGE = "django.tasks" if find_spec("django.tasks") else "django_tasks"
+DUMMY_TASKS = {"default": {"BACKEND": f"{TASKS_PACKAGE}.backends.dummy.DummyBackend"}}
 
 
 def _actions(certificate: Certificate) -> list[str]:
@@ -125,7 +129,7 @@ def test_render_gives_up_after_five_attempts_and_keeps_the_record(failing_render
 
 @override_settings(TASKS=DUMMY_TASKS)
 def test_with_a_deferring_backend_the_retry_waits_longer_each_time(failing_render):
-    from django_tasks import default_task_backend
+    default_task_backend = import_module(TASKS_PACKAGE).default_task_backend
 
     failing_render["failures"] = 99
     certificate = CertificateFactory()
