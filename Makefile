@@ -41,7 +41,6 @@ migrate: python-deps
 	$(PY) manage.py migrate --noinput --verbosity 1
 
 demo: setup
-	$(PY) manage.py demo_load
 	@scripts/serve-demo.sh "$(PY)"
 
 system-deps:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Serve the demo: the development server, the background task worker and the scheduler that
-# queues the daily and weekly jobs (reminders, digests, rule syncs), side by side.
+# Load and serve the demo: the development server, the background task worker and the
+# scheduler that queues the daily and weekly jobs (reminders, digests, rule syncs), side by
+# side.
 # Ctrl+C (or SIGTERM to this script) stops all three.
 set -euo pipefail
 PY=${1:-.venv/bin/python}
@@ -39,12 +40,16 @@ trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# The demo content is loaded here, after the base URL is known, because loading it queues
+# emails and certificates whose links must point at this address. It also points the
+# Wagtail site record at it.
+"$PY" manage.py demo_load
+
 "$PY" manage.py db_worker --queue-name "*" --interval 1 --no-reload &
 pids+=($!)
 "$PY" manage.py run_scheduler &
 pids+=($!)
 
-"$PY" manage.py demo_site
 "$PY" manage.py demo_logins
 # In the background, so that a signal reaches the traps above at once; the script ends when
 # the server does.

@@ -52,8 +52,8 @@ def _serve_demo(tmp_path: Path, **env: str) -> list[str]:
 def test_serve_demo_tells_every_process_the_default_address(tmp_path):
     assert _serve_demo(tmp_path) == [
         "http://127.0.0.1:8000 manage.py db_worker --queue-name * --interval 1 --no-reload",
+        "http://127.0.0.1:8000 manage.py demo_load",
         "http://127.0.0.1:8000 manage.py demo_logins",
-        "http://127.0.0.1:8000 manage.py demo_site",
         "http://127.0.0.1:8000 manage.py run_scheduler",
         "http://127.0.0.1:8000 manage.py runserver --noreload 127.0.0.1:8000",
     ]
