@@ -9,6 +9,7 @@ templates); data exports and the JSON API keep plain values.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import timezone
@@ -72,3 +73,11 @@ def hours_text(value: Decimal | float | int | str | None, kind: str = "") -> str
         number = "0"
     unit = "hour" if hours == 1 else "hours"
     return f"{number} {kind} {unit}" if kind else f"{number} {unit}"
+
+
+def and_list(items: Iterable[str]) -> str:
+    """Items joined as people write lists: "a", "a and b", "a, b and c"."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.choices import ProfessionalRole
+from accounts.formatting import and_list
 from compliance import selectors
 from compliance.models import MAX_DUE_DAYS, MAX_RENEWAL_DAYS, MandatoryRule
 from compliance.services import rules as rule_services
@@ -134,7 +135,7 @@ def _roles_text(rule: MandatoryRule) -> str:
     if not rule.roles:
         return "all staff"
     labels = [str(ProfessionalRole(role).label).lower() for role in rule.roles]
-    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+    return and_list(labels)
 
 
 def _renewal_text(rule: MandatoryRule) -> str:

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.formatting import and_list
 from assessments.selectors import pages_with_required_activities, required_activities_outstanding
 from assessments.selectors.required import required_activities
 from competencies.models import Evidence
@@ -67,17 +68,9 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return day.replace(year=year, month=month, day=min(day.day, last_day))
 
 
-def _and_list(items: Iterable[str]) -> str:
-    """Items joined as people write lists: "a", "a and b", "a, b and c"."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
-
-
 def _names(titles: Iterable[str]) -> str:
     """Course titles in quotes, joined as people write lists: “A”, “B” and “C”."""
-    return _and_list(f"“{title}”" for title in titles)
+    return and_list(f"“{title}”" for title in titles)
 
 
 def _person(user: AbstractBaseUser) -> str:
@@ -105,7 +98,7 @@ def _activities_gate(*, user: AbstractBaseUser, course: CoursePage, lesson: Less
         if not activity.passed
     ]
     if outstanding:
-        labels = _and_list([activity.label for activity in outstanding])
+        labels = and_list([activity.label for activity in outstanding])
         raise ValidationError(
             f"To complete “{lesson.title}”, pass {labels}. The lesson is marked as complete "
             "as soon as you do.",

@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.formatting import and_list
 from courses.models import CoursePage, Enrolment, LessonPage
 from courses.selectors import learning as selectors
 from courses.selectors.pages import LessonStanding, lesson_standing
@@ -70,12 +71,6 @@ def lesson_complete(request: HttpRequest, lesson_id: int) -> HttpResponse:
     return redirect(_page_url(following or enrolment.course, request))
 
 
-def _and_list(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
-
-
 def _certificate_link(standing: LessonStanding) -> dict[str, str] | None:
     try:
         if standing.certificate is not None:
@@ -108,7 +103,7 @@ def _standing_feedback(
             "text": f"Next lesson: {following.title}" if following else "Back to the course",
         }
     elif standing.activities_outstanding:
-        labels = _and_list([activity.label for activity in standing.activities_outstanding])
+        labels = and_list([activity.label for activity in standing.activities_outstanding])
         message = f"Your result is saved. To complete this lesson, pass {labels}."
         link = None
     else:

@@ -170,3 +170,13 @@ def test_the_verification_page_and_portfolio_show_hours_in_the_same_style(client
     html = client.get(reverse("certificates:portfolio")).content.decode()
     assert ">2.5 hours</td>" in html  # the certificate's row
     assert "<strong>2.5 hours</strong>" in html  # the total
+
+
+@pytest.mark.parametrize(
+    ("items", "text"),
+    [([], ""), (["a"], "a"), (["a", "b"], "a and b"), (["a", "b", "c"], "a, b and c")],
+)
+def test_and_list_joins_as_people_write_lists(items, text):
+    from accounts.formatting import and_list
+
+    assert and_list(iter(items)) == text
