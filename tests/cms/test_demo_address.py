@@ -21,9 +21,17 @@ from cms.services import default_site_address_update
 
 SERVE_DEMO = Path(settings.BASE_DIR) / "scripts" / "serve-demo.sh"
 
-# Stands in for the Python interpreter: notes the address each process would be given.
+# Stands in for the Python interpreter: notes the address each process would be given. The
+# server is started last and the script stops the worker and scheduler when it ends, so the
+# stand-in server waits (up to five seconds) until those two have noted theirs.
 FAKE_PYTHON = """#!/usr/bin/env bash
 echo "${WAGTAILADMIN_BASE_URL:-unset} $*" >> "$RUN_LOG"
+if [[ $* == *runserver* ]]; then
+    for _ in $(seq 50); do
+        [[ $(grep -c -E "db_worker|run_scheduler" "$RUN_LOG") -ge 2 ]] && break
+        sleep 0.1
+    done
+fi
 """
 
 
