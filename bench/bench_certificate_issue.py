@@ -2,7 +2,7 @@
 
 Two ``manage.py db_worker`` processes (the database task backend, settings
 ``bench.settings_tasks``) are started and left idle; then the clock starts, 1,000
-certificates are issued through ``certificates.services.certificate_issue`` (one transaction
+certificates are issued through ``imh_certificates.services.certificate_issue`` (one transaction
 each, as completions arrive; each queues its PDF render when it commits), and the clock stops
 when all 1,000 certificates have their PDF. Target: under 2 minutes on a 2-core machine.
 
@@ -51,7 +51,7 @@ def _clean() -> None:
     from django.contrib.auth import get_user_model
     from django_tasks_db.models import DBTaskResult
 
-    from certificates.models import Certificate
+    from imh_certificates.models import Certificate
 
     Certificate.objects.filter(holder__username__startswith=USERNAME_PREFIX).delete()
     get_user_model().objects.filter(username__startswith=USERNAME_PREFIX).delete()
@@ -130,8 +130,8 @@ def run() -> list[Result]:
         return []
     from django.db import transaction
 
-    from certificates.models import Certificate
-    from certificates.services import certificate_issue
+    from imh_certificates.models import Certificate
+    from imh_certificates.services import certificate_issue
 
     _clean()
     holders = _holders(CERTIFICATES)

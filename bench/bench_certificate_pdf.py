@@ -20,14 +20,14 @@ from django.db import transaction
 from django.utils import timezone
 from weasyprint.urls import path2url
 
-import certificates
+import imh_certificates
 from bench.harness import Result, compare, measure
-from certificates import rendering
-from certificates.models import Certificate, CertificateTemplate
+from imh_certificates import rendering
+from imh_certificates.models import Certificate, CertificateTemplate
 
 RUNS = 20
 TARGET = "<= 1.2x bare WeasyPrint"
-STATIC_DIR = Path(certificates.__file__).resolve().parent / "static"
+STATIC_DIR = Path(imh_certificates.__file__).resolve().parent / "static"
 
 
 def _certificate() -> Certificate:

@@ -58,7 +58,7 @@ LAST_NAMES = ["Ahmed", "Brown", "Clarke", "Davies", "Evans", "Forde", "Green", "
 
 
 def _courses():
-    from courses.models import CourseIndexPage, CoursePage
+    from imh_courses.models import CourseIndexPage, CoursePage
 
     index = CourseIndexPage.objects.get()
     courses = []
@@ -82,7 +82,7 @@ def _courses():
 
 
 def _organisation_existing():
-    from organisations.models import Membership, Organisation
+    from imh_organisations.models import Membership, Organisation
 
     organisation = Organisation.objects.filter(name=ORGANISATION_NAME).first()
     if organisation is None:
@@ -102,11 +102,11 @@ def _organisation_existing():
 def _generate(courses) -> object:
     from django.contrib.auth import get_user_model
 
-    from accounts.models import Profile
-    from compliance.models import Assignment, MandatoryRule
-    from compliance.services.facts import facts_reconcile
-    from courses.models import CourseCompletion, Enrolment
-    from organisations.models import Membership, Organisation, OrganisationType, Site, Team
+    from imh_accounts.models import Profile
+    from imh_compliance.models import Assignment, MandatoryRule
+    from imh_compliance.services.facts import facts_reconcile
+    from imh_courses.models import CourseCompletion, Enrolment
+    from imh_organisations.models import Membership, Organisation, OrganisationType, Site, Team
 
     rng = random.Random(6)  # the same data every time
     now = timezone.now()
@@ -254,7 +254,7 @@ def _generate(courses) -> object:
 
 
 def _manager(organisation):
-    from organisations.models import Membership
+    from imh_organisations.models import Membership
 
     return (
         Membership.objects.select_related("user")
@@ -271,8 +271,8 @@ def run() -> list[Result]:
             flush=True,
         )
         return []
-    from compliance.selectors import MatrixFilters, cells_for, compliance_matrix
-    from compliance.status import NOT_REQUIRED, Status
+    from imh_compliance.selectors import MatrixFilters, cells_for, compliance_matrix
+    from imh_compliance.status import NOT_REQUIRED, Status
 
     started = time.perf_counter()
     courses = _courses()
@@ -282,8 +282,8 @@ def run() -> list[Result]:
         organisation = _generate(courses)
     elapsed = time.perf_counter() - started
 
-    from compliance.models import Assignment
-    from courses.models import CourseCompletion, Enrolment
+    from imh_compliance.models import Assignment
+    from imh_courses.models import CourseCompletion, Enrolment
 
     print(
         f"bench_compliance: {STAFF} staff, {COURSES} courses, "
@@ -318,7 +318,7 @@ def run() -> list[Result]:
         flush=True,
     )
 
-    # The dashboard reads the facts stored on assignments; compliance.status reads the
+    # The dashboard reads the facts stored on assignments; imh_compliance.status reads the
     # learning records themselves. Every cell of the data must come out the same.
     whole = compliance_matrix(organisation=organisation)
     reference = cells_for(

@@ -81,8 +81,8 @@ def _body() -> list[tuple[str, object]]:
 
 def _build():
     from cms.models import HomePage, StandardPage
-    from courses.models import CourseIndexPage, CoursePage, Enrolment, LessonPage, ModulePage
-    from courses.services.learning import enrolment_create, lesson_complete
+    from imh_courses.models import CourseIndexPage, CoursePage, Enrolment, LessonPage, ModulePage
+    from imh_courses.services.learning import enrolment_create, lesson_complete
     from tests.factories import UserFactory
 
     body = _body()

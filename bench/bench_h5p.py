@@ -19,11 +19,11 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessments.h5p.storage import delete_prefix
-from assessments.h5p.validation import validate_package
-from assessments.models import H5PActivity, H5PLibrary
-from assessments.services.h5p import h5p_activity_create
 from bench.harness import Result, measure
+from imh_assessments.h5p.storage import delete_prefix
+from imh_assessments.h5p.validation import validate_package
+from imh_assessments.models import H5PActivity, H5PLibrary
+from imh_assessments.services.h5p import h5p_activity_create
 
 TARGET = "< 300 ms"
 RUNS = 30

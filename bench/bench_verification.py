@@ -15,7 +15,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from bench.harness import Result, measure
-from certificates.models import Certificate
+from imh_certificates.models import Certificate
 from tests.factories import UserFactory
 
 TARGET = "median < 15 ms, <= 2 queries"

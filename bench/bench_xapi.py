@@ -43,9 +43,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _build():
-    from assessments.models import ActivityPlacement, H5PActivity
-    from courses.models import CourseIndexPage, CoursePage, Enrolment, LessonPage, ModulePage
-    from courses.services.learning import enrolment_create
+    from imh_assessments.models import ActivityPlacement, H5PActivity
+    from imh_courses.models import CourseIndexPage, CoursePage, Enrolment, LessonPage, ModulePage
+    from imh_courses.services.learning import enrolment_create
     from tests.factories import UserFactory
 
     activity = H5PActivity.objects.filter(title="Benchmark activity").first()
@@ -210,7 +210,7 @@ def run() -> list[Result]:
             flush=True,
         )
         return []
-    from assessments.models import ActivityResult, XAPIStatement
+    from imh_assessments.models import ActivityResult, XAPIStatement
 
     activity, users = _build()
     queries = _queries_per_statement(activity, users[0])

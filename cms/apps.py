@@ -12,11 +12,11 @@ class CmsConfig(AppConfig):
         from django_tasks_db.compat import task_finished
         from wagtail.models import Site
 
-        from accounts.privacy import register_eraser
-        from certificates.policies import register_issuer_default
         from cms.models import SiteSettings
         from cms.privacy import user_data_erase
         from cms.signals import task_finished_forget_email
+        from imh_accounts.privacy import register_eraser
+        from imh_certificates.policies import register_issuer_default
 
         register_issuer_default(_site_issuer)
         register_eraser("cms-queued-emails", user_data_erase)

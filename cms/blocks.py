@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wagtail import blocks
 
-from courses.blocks import HeadingBlock, RichTextBlock, content_blocks
+from imh_courses.blocks import HeadingBlock, RichTextBlock, content_blocks
 
 __all__ = ["ContentStreamBlock", "HeadingBlock", "RichTextBlock", "content_blocks"]
 

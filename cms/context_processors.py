@@ -8,8 +8,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
 from cms.models import SiteSettings
-from courses.models import CourseIndexPage
-from organisations.selectors import organisations_managed_by
+from imh_courses.models import CourseIndexPage
+from imh_organisations.selectors import organisations_managed_by
 
 
 def _url(name: str) -> str | None:
@@ -38,15 +38,15 @@ def _navigation(request: HttpRequest) -> list[dict]:
     items: list[tuple[str, str | None]] = [("Home", "/"), ("Courses", _courses_url(request))]
     if user is not None and user.is_authenticated:
         items += [
-            ("My learning", _url("courses:my_learning")),
-            ("My competencies", _url("competencies:profile")),
-            ("CPD portfolio", _url("certificates:portfolio")),
-            ("My account", _url("accounts:dashboard")),
-            ("Organisations", _url("organisations:mine")),
+            ("My learning", _url("imh_courses:my_learning")),
+            ("My competencies", _url("imh_competencies:profile")),
+            ("CPD portfolio", _url("imh_certificates:portfolio")),
+            ("My account", _url("imh_accounts:dashboard")),
+            ("Organisations", _url("imh_organisations:mine")),
         ]
         # Active managers of an organisation: one small query, made when the header renders.
         if organisations_managed_by(user=user).exists():
-            items.append(("Staff compliance", _url("compliance:home")))
+            items.append(("Staff compliance", _url("imh_compliance:home")))
         if user.has_perm("wagtailadmin.access_admin"):
             items.append(("Admin", _url("wagtailadmin_home")))
         items.append(("Log out", _url("account_logout")))
@@ -118,8 +118,8 @@ def _chrome(request: HttpRequest) -> dict:
         "footer_links": [
             link
             for link in (
-                {"label": "Verify a certificate", "url": _url("certificates:verify")},
-                {"label": "Privacy and your data", "url": _url("accounts:privacy")},
+                {"label": "Verify a certificate", "url": _url("imh_certificates:verify")},
+                {"label": "Privacy and your data", "url": _url("imh_accounts:privacy")},
                 {"label": "Accessibility", "url": "/accessibility/"},
             )
             if link["url"]

@@ -6,9 +6,9 @@ and its PDF is made by the task worker that ``make demo`` starts.
 
 from __future__ import annotations
 
-from certificates.models import Certificate
-from courses.models import CourseCompletion, CoursePage, LessonPage
-from courses.services.learning import enrolment_create, lesson_complete
+from imh_certificates.models import Certificate
+from imh_courses.models import CourseCompletion, CoursePage, LessonPage
+from imh_courses.services.learning import enrolment_create, lesson_complete
 
 COURSE_SLUG = "parent-infant-relationships-in-early-years-settings"
 

@@ -11,12 +11,18 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import Question, Quiz
-from assessments.services.quizzes import question_create, quiz_create
-from competencies.frameworks_io import framework_import_sample
-from competencies.models import Competency, Framework, Observation, PageCompetency, SelfAssessment
-from competencies.services import observation_record, self_assessment_save
-from courses.models import CoursePage, LessonPage, LiveSession
+from imh_assessments.models import Question, Quiz
+from imh_assessments.services.quizzes import question_create, quiz_create
+from imh_competencies.frameworks_io import framework_import_sample
+from imh_competencies.models import (
+    Competency,
+    Framework,
+    Observation,
+    PageCompetency,
+    SelfAssessment,
+)
+from imh_competencies.services import observation_record, self_assessment_save
+from imh_courses.models import CoursePage, LessonPage, LiveSession
 
 # (page slug, [(competency code, level)]): course pages and lessons of the demo courses.
 PAGE_MAPPINGS: dict[str, list[tuple[str, int]]] = {
@@ -121,7 +127,7 @@ def _map_pages(codes: dict[str, Competency]) -> None:
 
 
 def _map_sessions(codes: dict[str, Competency]) -> None:
-    from courses.models import LiveSessionCompetency
+    from imh_courses.models import LiveSessionCompetency
 
     for session in LiveSession.objects.filter(title__in=SESSION_MAPPINGS):
         if session.competency_mappings.exists():

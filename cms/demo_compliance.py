@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from accounts.services import profile_update
-from compliance.models import Assignment, MandatoryRule
-from compliance.services.assignments import assignments_create, rule_apply
-from compliance.services.rules import rule_create
-from courses.models import (
+from imh_accounts.services import profile_update
+from imh_compliance.models import Assignment, MandatoryRule
+from imh_compliance.services.assignments import assignments_create, rule_apply
+from imh_compliance.services.rules import rule_create
+from imh_courses.models import (
     CourseCompletion,
     CoursePage,
     Enrolment,
@@ -29,10 +29,10 @@ from courses.models import (
     LessonProgress,
     Pathway,
 )
-from courses.services.certificates import course_certificate_issue
-from courses.services.learning import add_months, enrolment_create, lesson_complete
-from organisations.models import Membership, Organisation, Site, Team
-from organisations.services import (
+from imh_courses.services.certificates import course_certificate_issue
+from imh_courses.services.learning import add_months, enrolment_create, lesson_complete
+from imh_organisations.models import Membership, Organisation, Site, Team
+from imh_organisations.services import (
     membership_create_active,
     membership_set_placement,
     site_create,

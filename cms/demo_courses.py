@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from courses.models import (
+from imh_courses.models import (
     CourseIndexPage,
     CoursePage,
     Enrolment,
@@ -25,8 +25,8 @@ from courses.models import (
     Pathway,
     PathwayCourse,
 )
-from courses.services.learning import enrolment_create, lesson_complete
-from courses.services.sessions import session_save
+from imh_courses.services.learning import enrolment_create, lesson_complete
+from imh_courses.services.sessions import session_save
 
 UK = ZoneInfo("Europe/London")
 

@@ -93,32 +93,32 @@ class Schedule:
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule(
         name="compliance-rules-sync",
-        task="compliance.tasks.assignments.rules_sync_task",
+        task="imh_compliance.tasks.assignments.rules_sync_task",
         at=datetime.time(2, 0),
     ),
     Schedule(
         name="compliance-renewals",
-        task="compliance.tasks.assignments.renewals_assign_task",
+        task="imh_compliance.tasks.assignments.renewals_assign_task",
         at=datetime.time(2, 0),
     ),
     Schedule(
         name="compliance-reports-expire",
-        task="compliance.tasks.reports.reports_delete_expired_task",
+        task="imh_compliance.tasks.reports.reports_delete_expired_task",
         at=datetime.time(3, 0),
     ),
     Schedule(
         name="certificate-expiry-reminders",
-        task="certificates.tasks_reminders.certificate_reminders_send",
+        task="imh_certificates.tasks_reminders.certificate_reminders_send",
         at=datetime.time(7, 0),
     ),
     Schedule(
         name="compliance-reminders",
-        task="compliance.tasks.reminders.compliance_reminders_task",
+        task="imh_compliance.tasks.reminders.compliance_reminders_task",
         at=datetime.time(7, 15),
     ),
     Schedule(
         name="compliance-digest",
-        task="compliance.tasks.reminders.compliance_digests_task",
+        task="imh_compliance.tasks.reminders.compliance_digests_task",
         at=datetime.time(7, 30),
         weekday=0,
     ),

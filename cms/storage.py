@@ -1,6 +1,6 @@
 """Storage for the reference site: static files in production, private files, public media.
 
-Private files (certificates, evidence, reports; see ``accounts.storage``) are kept apart from
+Private files (certificates, evidence, reports; see ``imh_accounts.storage``) are kept apart from
 ``MEDIA_ROOT`` so that nothing which serves media, the development server or a web server
 pointed at the media folder, can hand them out.
 """

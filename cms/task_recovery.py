@@ -49,8 +49,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_LEASE_MINUTES = 15
 MAX_RECOVERIES = 3
 
-CERTIFICATE_RENDER = "certificates.tasks.certificate_render_pdf"
-REPORT_RENDER = "compliance.tasks.reports.compliance_report_render_task"
+CERTIFICATE_RENDER = "imh_certificates.tasks.certificate_render_pdf"
+REPORT_RENDER = "imh_compliance.tasks.reports.compliance_report_render_task"
 
 # Tasks that may be run again after their worker died: each checks what is already done
 # first, and the database stops a second copy of anything it makes.
@@ -58,17 +58,17 @@ RETRY_SAFE_TASKS = frozenset(
     {
         CERTIFICATE_RENDER,
         REPORT_RENDER,
-        "compliance.tasks.assignments.rule_apply_task",
-        "compliance.tasks.assignments.rules_sync_task",
-        "compliance.tasks.assignments.renewals_assign_task",
+        "imh_compliance.tasks.assignments.rule_apply_task",
+        "imh_compliance.tasks.assignments.rules_sync_task",
+        "imh_compliance.tasks.assignments.renewals_assign_task",
     }
 )
 
 # The records that wait on a render task, by task: a function returning the ids of those
 # waiting since before a given time (the task's one argument).
 OUTSTANDING: dict[str, str] = {
-    CERTIFICATE_RENDER: "certificates.tasks.certificate_pdfs_outstanding",
-    REPORT_RENDER: "compliance.tasks.reports.reports_outstanding",
+    CERTIFICATE_RENDER: "imh_certificates.tasks.certificate_pdfs_outstanding",
+    REPORT_RENDER: "imh_compliance.tasks.reports.reports_outstanding",
 }
 
 

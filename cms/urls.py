@@ -6,8 +6,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from accounts import views as account_views
 from cms import views
+from imh_accounts import views as account_views
 
 urlpatterns = [
     # Every login and password reset goes through allauth (confirmed email address, limits on
@@ -21,15 +21,15 @@ urlpatterns = [
     path("_util/login/", account_views.site_login),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("imh_accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    path("organisations/", include("organisations.urls")),
-    path("compliance/", include("compliance.urls")),
-    path("learning/", include("courses.urls")),
-    path("assessments/", include("assessments.urls")),
-    path("competencies/", include("competencies.urls")),
-    path("xapi/", include("assessments.views.xapi")),
-    path("", include("certificates.urls")),
+    path("organisations/", include("imh_organisations.urls")),
+    path("compliance/", include("imh_compliance.urls")),
+    path("learning/", include("imh_courses.urls")),
+    path("assessments/", include("imh_assessments.urls")),
+    path("competencies/", include("imh_competencies.urls")),
+    path("xapi/", include("imh_assessments.views.xapi")),
+    path("", include("imh_certificates.urls")),
     path("healthz/", views.health, name="health"),
 ]
 

@@ -33,7 +33,7 @@ def create_site_structure(apps, schema_editor):
     Locale = apps.get_model("wagtailcore.Locale")
     Collection = apps.get_model("wagtailcore.Collection")
     HomePage = apps.get_model("cms.HomePage")
-    CourseIndexPage = apps.get_model("courses.CourseIndexPage")
+    CourseIndexPage = apps.get_model("imh_courses.CourseIndexPage")
     Group = apps.get_model("auth.Group")
     GroupPagePermission = apps.get_model("wagtailcore.GroupPagePermission")
     GroupCollectionPermission = apps.get_model("wagtailcore.GroupCollectionPermission")
@@ -72,7 +72,9 @@ def create_site_structure(apps, schema_editor):
         site_name="IMH Learning",
     )
 
-    index_type, _ = ContentType.objects.get_or_create(app_label="courses", model="courseindexpage")
+    index_type, _ = ContentType.objects.get_or_create(
+        app_label="imh_courses", model="courseindexpage"
+    )
     courses = CourseIndexPage.objects.create(
         title="Courses",
         draft_title="Courses",
@@ -106,14 +108,14 @@ def create_site_structure(apps, schema_editor):
 
 def remove_site_structure(apps, schema_editor):
     apps.get_model("auth.Group").objects.filter(name=EDUCATORS).delete()
-    apps.get_model("courses.CourseIndexPage").objects.filter(slug="courses", depth=3).delete()
+    apps.get_model("imh_courses.CourseIndexPage").objects.filter(slug="courses", depth=3).delete()
     apps.get_model("cms.HomePage").objects.filter(slug="home", depth=2).delete()
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("cms", "0001_initial"),
-        ("courses", "0001_initial"),
+        ("imh_courses", "0001_initial"),
         ("wagtailcore", "0098_apitoken"),
         ("wagtailimages", "0027_image_description"),
         ("wagtaildocs", "0014_alter_document_file_size"),

@@ -55,13 +55,14 @@ CSRF_FAILURE_VIEW = "cms.views.csrf_failure"
 INSTALLED_APPS = [
     # Project apps, highest first (see ARCHITECTURE in the README).
     "cms",
-    "compliance",
-    "organisations",
-    "courses",
-    "certificates",
-    "assessments",
-    "competencies",
-    "accounts",
+    "imh_compliance",
+    "imh_organisations",
+    "imh_courses",
+    "imh_certificates",
+    "imh_assessments",
+    "imh_competencies",
+    "imh_accounts",
+    "imh_core",
     # NHS.UK design system.
     "wagtailnhsukfrontend",
     "wagtailnhsukfrontend.forms",
@@ -193,7 +194,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "accounts:dashboard"
+LOGIN_REDIRECT_URL = "imh_accounts:dashboard"
 LOGOUT_REDIRECT_URL = "/"
 
 # allauth: email is the only identifier, and it must be verified before the account is used.
@@ -209,9 +210,9 @@ ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "imh_accounts.adapter.AccountAdapter"
 # Sign-up looks and takes the same time whether or not the address already has an account.
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {"signup": "imh_accounts.forms.SignupForm"}
 # Rate limits are on (allauth's defaults, stated here so they are visible and reviewable).
 ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from accounts import privacy
+from imh_accounts import privacy
 from tests.accounts.factories import ProfileFactory
 from tests.factories import UserFactory
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import factory
 
-from accounts.choices import ProfessionalRole, RegistrationBody
-from accounts.models import Profile
+from imh_accounts.choices import ProfessionalRole, RegistrationBody
+from imh_accounts.models import Profile
 from tests.factories import UserFactory
 
 

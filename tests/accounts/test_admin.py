@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from accounts.models import Profile
+from imh_accounts.models import Profile
 from tests.accounts.factories import ProfileFactory
 from tests.factories import UserFactory
 
@@ -54,7 +54,7 @@ def test_staff_need_the_view_permission(client, profile):
     group = Group.objects.create(name="Profile viewers")
     group.permissions.add(
         Permission.objects.get(codename="access_admin"),
-        Permission.objects.get(codename="view_profile", content_type__app_label="accounts"),
+        Permission.objects.get(codename="view_profile", content_type__app_label="imh_accounts"),
     )
     client.force_login(editor)
     assert client.get(reverse("profiles:index")).status_code in (302, 403)
@@ -80,7 +80,7 @@ def test_the_listing_query_count_does_not_grow_with_profiles(
 
 
 def test_only_the_view_permission_is_offered_to_groups():
-    from accounts.viewsets import ProfileViewSet
+    from imh_accounts.viewsets import ProfileViewSet
 
     codenames = set(
         ProfileViewSet("profiles").get_permissions_to_register().values_list("codename", flat=True)

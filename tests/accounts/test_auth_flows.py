@@ -9,7 +9,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
-from accounts.models import Profile
+from imh_accounts.models import Profile
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_sign_up_confirm_then_log_in(client, django_user_model):
 
     response = _log_in(client, "sam@example.org", NEW_PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:dashboard")
+    assert response["Location"] == reverse("imh_accounts:dashboard")
     assert _is_logged_in(client)
 
 

@@ -12,9 +12,9 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.formatting import datetime_text, hours_text, time_text
-from courses.models import Booking, LiveSession
-from courses.services.learning import enrolment_create
+from imh_accounts.formatting import datetime_text, hours_text, time_text
+from imh_courses.models import Booking, LiveSession
+from imh_courses.services.learning import enrolment_create
 from tests.assessments import factories_quizzes as f
 from tests.certificates.factories import CertificateFactory
 from tests.courses.factories import create_course
@@ -118,9 +118,13 @@ def test_the_quiz_page_gives_the_deadline_as_9_35am(client):
     quiz = f.quiz_of(f.single_choice(), time_limit_minutes=5)
     client.force_login(UserFactory())
     with f.attempt_policy(), time_machine.travel(_london(2026, 3, 2, 9, 30), tick=False):
-        client.post(reverse("assessments:quiz_start", args=[quiz.pk]), {"page_id": str(page.pk)})
+        client.post(
+            reverse("imh_assessments:quiz_start", args=[quiz.pk]), {"page_id": str(page.pk)}
+        )
         attempt = quiz.attempts.get()
-        html = client.get(reverse("assessments:quiz_take", args=[attempt.token])).content.decode()
+        html = client.get(
+            reverse("imh_assessments:quiz_take", args=[attempt.token])
+        ).content.decode()
     assert ">9:35am</time>" in html
     assert ">09:35<" not in html
 
@@ -142,7 +146,7 @@ def test_my_learning_gives_session_times_as_2pm_to_4_30pm(client):
     )
     Booking.objects.create(session=session, user=trainee, status="confirmed")
     client.force_login(trainee)
-    html = client.get(reverse("courses:my_learning")).content.decode()
+    html = client.get(reverse("imh_courses:my_learning")).content.decode()
     assert "2pm to 4:30pm" in html
     assert "2:00pm" not in html
 
@@ -163,11 +167,11 @@ def test_course_pages_show_hours_in_the_same_style(client):
 @pytest.mark.django_db
 def test_the_verification_page_and_portfolio_show_hours_in_the_same_style(client):
     certificate = CertificateFactory(cpd_hours=Decimal("2.5"))
-    html = client.get(reverse("certificates:verify_code", args=[certificate.code])).content
+    html = client.get(reverse("imh_certificates:verify_code", args=[certificate.code])).content
     assert ">2.5 hours</dd>" in html.decode()
 
     client.force_login(certificate.holder)
-    html = client.get(reverse("certificates:portfolio")).content.decode()
+    html = client.get(reverse("imh_certificates:portfolio")).content.decode()
     assert ">2.5 hours</td>" in html  # the certificate's row
     assert "<strong>2.5 hours</strong>" in html  # the total
 
@@ -177,6 +181,6 @@ def test_the_verification_page_and_portfolio_show_hours_in_the_same_style(client
     [([], ""), (["a"], "a"), (["a", "b"], "a and b"), (["a", "b", "c"], "a, b and c")],
 )
 def test_and_list_joins_as_people_write_lists(items, text):
-    from accounts.formatting import and_list
+    from imh_accounts.formatting import and_list
 
     assert and_list(iter(items)) == text

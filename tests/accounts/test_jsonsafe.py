@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from accounts.jsonsafe import JSONTooDeep, json_loads, nested_deeper_than
+from imh_accounts.jsonsafe import JSONTooDeep, json_loads, nested_deeper_than
 
 
 def test_ordinary_json_is_parsed():

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.choices import ProfessionalRole, RegistrationBody
-from accounts.models import Profile
+from imh_accounts.choices import ProfessionalRole, RegistrationBody
+from imh_accounts.models import Profile
 from tests.accounts.factories import EmptyProfileFactory, ProfileFactory
 from tests.factories import UserFactory
 

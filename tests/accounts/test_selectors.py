@@ -8,7 +8,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.serializers.json import DjangoJSONEncoder
 
-from accounts import selectors
+from imh_accounts import selectors
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
-from accounts import services
-from accounts.choices import ProfessionalRole, RegistrationBody
-from accounts.models import Profile
+from imh_accounts import services
+from imh_accounts.choices import ProfessionalRole, RegistrationBody
+from imh_accounts.models import Profile
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

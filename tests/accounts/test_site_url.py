@@ -15,12 +15,12 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.test import override_settings
 from django.utils import timezone
 
-from accounts.absolute_urls import site_base_url, site_url
-from assessments.services.xapi import learner_agent, statement_parse
-from certificates import rendering
-from certificates.portfolio import certificate_verify_url
-from certificates.tasks_reminders import certificate_reminders_send
-from organisations import services as organisation_services
+from imh_accounts.absolute_urls import site_base_url, site_url
+from imh_assessments.services.xapi import learner_agent, statement_parse
+from imh_certificates import rendering
+from imh_certificates.portfolio import certificate_verify_url
+from imh_certificates.tasks_reminders import certificate_reminders_send
+from imh_organisations import services as organisation_services
 from tests.assessments.xapi_helpers import bare_activity, statement
 from tests.certificates.factories import CertificateFactory
 from tests.factories import UserFactory

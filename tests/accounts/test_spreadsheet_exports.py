@@ -9,18 +9,18 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
-from accounts.spreadsheets import SpreadsheetSafeExportMixin
+from imh_accounts.spreadsheets import SpreadsheetSafeExportMixin
 from tests.spreadsheets import RISKY_IDS, RISKY_VALUES
 
 PROJECT_APPS = (
-    "accounts",
-    "assessments",
-    "certificates",
+    "imh_accounts",
+    "imh_assessments",
+    "imh_certificates",
     "cms",
-    "competencies",
-    "compliance",
-    "courses",
-    "organisations",
+    "imh_competencies",
+    "imh_compliance",
+    "imh_courses",
+    "imh_organisations",
 )
 
 

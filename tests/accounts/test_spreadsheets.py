@@ -1,6 +1,6 @@
 import pytest
 
-from accounts.spreadsheets import spreadsheet_safe
+from imh_accounts.spreadsheets import spreadsheet_safe
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])

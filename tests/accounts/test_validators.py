@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.choices import ProfessionalRole, RegistrationBody
-from accounts.validators import normalise_registration_number, registration_errors
+from imh_accounts.choices import ProfessionalRole, RegistrationBody
+from imh_accounts.validators import normalise_registration_number, registration_errors
 
 
 @pytest.mark.parametrize(

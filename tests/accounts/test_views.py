@@ -11,17 +11,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Profile
+from imh_accounts.models import Profile
 from tests.accounts.factories import EmptyProfileFactory, ProfileFactory
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 PRIVATE_PAGES = [
-    "accounts:dashboard",
-    "accounts:profile",
-    "accounts:data_export",
-    "accounts:delete",
+    "imh_accounts:dashboard",
+    "imh_accounts:profile",
+    "imh_accounts:data_export",
+    "imh_accounts:delete",
 ]
 
 VALID_PROFILE = {
@@ -45,49 +45,49 @@ def test_anonymous_users_are_sent_to_log_in(client, name, method):
 class TestDashboard:
     def test_incomplete_profile_is_prompted_and_created_lazily(self, logged_in_client, user):
         assert not Profile.objects.filter(user=user).exists()
-        response = logged_in_client.get(reverse("accounts:dashboard"))
+        response = logged_in_client.get(reverse("imh_accounts:dashboard"))
         assert response.status_code == 200
         html = response.content.decode()
         assert "<title>Your account" in html
         assert "Complete your profile</h2>" in html
-        assert f'href="{reverse("accounts:profile")}">Complete your profile</a>' in html
+        assert f'href="{reverse("imh_accounts:profile")}">Complete your profile</a>' in html
         assert Profile.objects.filter(user=user).exists()
 
     def test_complete_profile_shows_details_and_links(self, logged_in_client, profile):
-        response = logged_in_client.get(reverse("accounts:dashboard"))
+        response = logged_in_client.get(reverse("imh_accounts:dashboard"))
         html = response.content.decode()
         assert "Complete your profile" not in html
         assert "Alex Smith" in html
         assert "12A3456E" in html
         for name in [
-            "accounts:profile",
+            "imh_accounts:profile",
             "account_email",
             "account_change_password",
-            "accounts:data_export",
-            "accounts:delete",
-            "organisations:mine",
+            "imh_accounts:data_export",
+            "imh_accounts:delete",
+            "imh_organisations:mine",
         ]:
             assert f'href="{reverse(name)}"' in html, name
 
     def test_organisations_link_only_when_the_host_routes_it(
         self, logged_in_client, profile, monkeypatch
     ):
-        from accounts import selectors
+        from imh_accounts import selectors
 
         monkeypatch.setattr(selectors, "optional_url", lambda name: None)
-        html = logged_in_client.get(reverse("accounts:dashboard")).content.decode()
+        html = logged_in_client.get(reverse("imh_accounts:dashboard")).content.decode()
         assert '<h2 class="nhsuk-heading-m">Organisations</h2>' not in html
 
     def test_query_count(self, logged_in_client, profile, django_assert_max_num_queries):
-        logged_in_client.get(reverse("accounts:dashboard"))  # warm Wagtail's site caches
+        logged_in_client.get(reverse("imh_accounts:dashboard"))  # warm Wagtail's site caches
         with django_assert_max_num_queries(8):
-            response = logged_in_client.get(reverse("accounts:dashboard"))
+            response = logged_in_client.get(reverse("imh_accounts:dashboard"))
         assert response.status_code == 200
 
 
 class TestProfile:
     def test_get_shows_the_form_with_current_values(self, logged_in_client, profile):
-        response = logged_in_client.get(reverse("accounts:profile"))
+        response = logged_in_client.get(reverse("imh_accounts:profile"))
         html = response.content.decode()
         assert response.status_code == 200
         assert "<title>Your profile" in html
@@ -97,8 +97,10 @@ class TestProfile:
 
     def test_valid_post_saves_and_returns_to_the_dashboard(self, logged_in_client, user):
         EmptyProfileFactory(user=user)
-        response = logged_in_client.post(reverse("accounts:profile"), VALID_PROFILE, follow=True)
-        assert response.redirect_chain == [(reverse("accounts:dashboard"), 302)]
+        response = logged_in_client.post(
+            reverse("imh_accounts:profile"), VALID_PROFILE, follow=True
+        )
+        assert response.redirect_chain == [(reverse("imh_accounts:dashboard"), 302)]
         assert "Your profile has been saved" in response.content.decode()
         profile = Profile.objects.get(user=user)
         assert profile.registration_number == "12A3456E"
@@ -110,7 +112,7 @@ class TestProfile:
     ):
         EmptyProfileFactory(user=user)
         data = {**VALID_PROFILE, "registration_number": "1234", "job_title": "Team lead"}
-        response = logged_in_client.post(reverse("accounts:profile"), data)
+        response = logged_in_client.post(reverse("imh_accounts:profile"), data)
         html = response.content.decode()
         assert response.status_code == 200
         assert "<title>Error: Your profile" in html
@@ -124,19 +126,19 @@ class TestProfile:
 
     def test_midwife_with_another_body_is_told_to_choose_the_nmc(self, logged_in_client, user):
         data = {**VALID_PROFILE, "registration_body": "gmc", "registration_number": "1234567"}
-        response = logged_in_client.post(reverse("accounts:profile"), data)
+        response = logged_in_client.post(reverse("imh_accounts:profile"), data)
         assert '<a href="#id_registration_body_0">Select the NMC' in response.content.decode()
 
     def test_name_longer_than_150_characters(self, logged_in_client, profile):
         data = {**VALID_PROFILE, "full_name": "A" * 151}
-        response = logged_in_client.post(reverse("accounts:profile"), data)
+        response = logged_in_client.post(reverse("imh_accounts:profile"), data)
         assert "Full name must be 150 characters or fewer" in response.content.decode()
         profile.refresh_from_db()
         assert profile.full_name == "Alex Smith"
 
     def test_missing_name_and_role(self, logged_in_client, user):
         response = logged_in_client.post(
-            reverse("accounts:profile"), {"full_name": "", "registration_body": ""}
+            reverse("imh_accounts:profile"), {"full_name": "", "registration_body": ""}
         )
         html = response.content.decode()
         assert '<a href="#id_full_name">Enter your full name</a>' in html
@@ -146,7 +148,7 @@ class TestProfile:
         client = Client(enforce_csrf_checks=True)
         client.force_login(user)
         response = client.post(
-            reverse("accounts:profile"), {**VALID_PROFILE, "full_name": "Changed"}
+            reverse("imh_accounts:profile"), {**VALID_PROFILE, "full_name": "Changed"}
         )
         assert response.status_code == 403
         profile.refresh_from_db()
@@ -155,10 +157,10 @@ class TestProfile:
     def test_post_with_csrf_token_is_accepted(self, user, profile):
         client = Client(enforce_csrf_checks=True)
         client.force_login(user)
-        page = client.get(reverse("accounts:profile"))
+        page = client.get(reverse("imh_accounts:profile"))
         token = page.context["csrf_token"]
         response = client.post(
-            reverse("accounts:profile"),
+            reverse("imh_accounts:profile"),
             {**VALID_PROFILE, "full_name": "Changed", "csrfmiddlewaretoken": str(token)},
         )
         assert response.status_code == 302
@@ -168,7 +170,7 @@ class TestProfile:
 
 class TestDataExport:
     def test_get_explains(self, logged_in_client):
-        response = logged_in_client.get(reverse("accounts:data_export"))
+        response = logged_in_client.get(reverse("imh_accounts:data_export"))
         html = response.content.decode()
         assert response.status_code == 200
         assert "<title>Download your data" in html
@@ -177,7 +179,7 @@ class TestDataExport:
     def test_post_downloads_everything_as_json(self, logged_in_client, profile, register_exporter):
         register_exporter("certificates", lambda user: [{"code": "ABC-123", "holder": user.pk}])
 
-        response = logged_in_client.post(reverse("accounts:data_export"))
+        response = logged_in_client.post(reverse("imh_accounts:data_export"))
 
         assert response.status_code == 200
         assert response["Content-Type"] == "application/json"
@@ -193,12 +195,12 @@ class TestDataExport:
     def test_post_without_csrf_token_is_rejected(self, user):
         client = Client(enforce_csrf_checks=True)
         client.force_login(user)
-        assert client.post(reverse("accounts:data_export")).status_code == 403
+        assert client.post(reverse("imh_accounts:data_export")).status_code == 403
 
 
 class TestDelete:
     def test_get_explains_what_is_removed_and_kept(self, logged_in_client):
-        response = logged_in_client.get(reverse("accounts:delete"))
+        response = logged_in_client.get(reverse("imh_accounts:delete"))
         html = response.content.decode()
         assert "<title>Delete your account" in html
         assert "What we remove" in html
@@ -209,7 +211,7 @@ class TestDelete:
     def test_wrong_password_changes_nothing(self, logged_in_client, user, profile, register_eraser):
         calls = []
         register_eraser("test", calls.append)
-        response = logged_in_client.post(reverse("accounts:delete"), {"password": "wrong-one"})
+        response = logged_in_client.post(reverse("imh_accounts:delete"), {"password": "wrong-one"})
         html = response.content.decode()
         assert response.status_code == 200
         assert "<title>Error: Delete your account" in html
@@ -222,7 +224,7 @@ class TestDelete:
         assert logged_in_client.session.get(SESSION_KEY) == str(user.pk)
 
     def test_empty_password(self, logged_in_client, user):
-        response = logged_in_client.post(reverse("accounts:delete"), {"password": ""})
+        response = logged_in_client.post(reverse("imh_accounts:delete"), {"password": ""})
         assert "Enter your password to delete your account" in response.content.decode()
         user.refresh_from_db()
         assert user.is_active
@@ -234,10 +236,10 @@ class TestDelete:
         register_eraser("test", lambda u: erased.append(u.pk))
 
         response = logged_in_client.post(
-            reverse("accounts:delete"), {"password": DEFAULT_PASSWORD}, follow=True
+            reverse("imh_accounts:delete"), {"password": DEFAULT_PASSWORD}, follow=True
         )
 
-        assert response.redirect_chain == [(reverse("accounts:delete_done"), 302)]
+        assert response.redirect_chain == [(reverse("imh_accounts:delete_done"), 302)]
         assert "Your account has been deleted" in response.content.decode()
         assert SESSION_KEY not in logged_in_client.session
         assert erased == [user.pk]
@@ -259,18 +261,20 @@ class TestDelete:
         assert "The email address or password is not correct" in login.content.decode()
 
         # The confirmation shows once; afterwards the address just goes home.
-        again = logged_in_client.get(reverse("accounts:delete_done"))
+        again = logged_in_client.get(reverse("imh_accounts:delete_done"))
         assert again.status_code == 302
         assert again["Location"] == "/"
 
     def test_confirmation_page_is_not_shown_to_strangers(self, client):
-        response = client.get(reverse("accounts:delete_done"))
+        response = client.get(reverse("imh_accounts:delete_done"))
         assert response.status_code == 302
 
     def test_password_guessing_is_rate_limited(self, logged_in_client, user):
         for _ in range(10):
-            logged_in_client.post(reverse("accounts:delete"), {"password": "wrong-one"})
-        response = logged_in_client.post(reverse("accounts:delete"), {"password": DEFAULT_PASSWORD})
+            logged_in_client.post(reverse("imh_accounts:delete"), {"password": "wrong-one"})
+        response = logged_in_client.post(
+            reverse("imh_accounts:delete"), {"password": DEFAULT_PASSWORD}
+        )
         assert "You have tried too many times" in response.content.decode()
         user.refresh_from_db()
         assert user.is_active
@@ -278,7 +282,7 @@ class TestDelete:
     def test_post_without_csrf_token_is_rejected(self, user):
         client = Client(enforce_csrf_checks=True)
         client.force_login(user)
-        response = client.post(reverse("accounts:delete"), {"password": DEFAULT_PASSWORD})
+        response = client.post(reverse("imh_accounts:delete"), {"password": DEFAULT_PASSWORD})
         assert response.status_code == 403
         user.refresh_from_db()
         assert user.is_active
@@ -286,18 +290,18 @@ class TestDelete:
 
 class TestPrivacy:
     def test_is_public_and_explains_retention(self, client):
-        response = client.get(reverse("accounts:privacy"))
+        response = client.get(reverse("imh_accounts:privacy"))
         html = response.content.decode()
         assert response.status_code == 200
         assert "<title>Privacy and your data" in html
         assert "name as it stood when they were issued" in html
-        assert reverse("accounts:data_export") in html
-        assert reverse("accounts:delete") in html
+        assert reverse("imh_accounts:data_export") in html
+        assert reverse("imh_accounts:delete") in html
 
 
 def test_other_users_data_is_never_shown(logged_in_client, profile):
     other = ProfileFactory(user=UserFactory(), full_name="Someone Else")
-    html = logged_in_client.get(reverse("accounts:dashboard")).content.decode()
+    html = logged_in_client.get(reverse("imh_accounts:dashboard")).content.decode()
     assert other.full_name not in html
-    data = json.loads(logged_in_client.post(reverse("accounts:data_export")).content)
+    data = json.loads(logged_in_client.post(reverse("imh_accounts:data_export")).content)
     assert data["profile"]["full_name"] == "Alex Smith"

@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from django.contrib.auth.models import Group
 from wagtail.models import Page
 
-from assessments import access
-from assessments.models import ActivityPlacement, Question, Quiz
-from assessments.services import quizzes as services
+from imh_assessments import access
+from imh_assessments.models import ActivityPlacement, Question, Quiz
+from imh_assessments.services import quizzes as services
 from tests.factories import UserFactory
 
 

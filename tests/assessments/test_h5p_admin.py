@@ -8,14 +8,14 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from assessments.models import H5PActivity, H5PLibrary
+from imh_assessments.models import H5PActivity, H5PLibrary
 from tests.assessments import h5p_builders as b
 from tests.competencies.factories import CompetencyFactory
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-URL = "wagtailsnippets_assessments_h5pactivity"
+URL = "wagtailsnippets_imh_assessments_h5pactivity"
 
 
 @pytest.fixture(autouse=True)

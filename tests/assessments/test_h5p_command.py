@@ -7,8 +7,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from assessments.h5p.validation import CONTENT_EXTENSIONS
-from assessments.models import H5PLibrary
+from imh_assessments.h5p.validation import CONTENT_EXTENSIONS
+from imh_assessments.models import H5PLibrary
 from tests.assessments import h5p_builders as b
 
 pytestmark = pytest.mark.django_db

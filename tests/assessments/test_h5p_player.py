@@ -11,10 +11,10 @@ from django.test import Client, RequestFactory
 from django.utils.crypto import get_random_string
 from wagtail.models import Page
 
-from assessments.blocks.h5p import H5PBlock
-from assessments.models import ActivityResult, H5PActivity
-from assessments.selectors.xapi import h5p_ids_passed
-from assessments.views.h5p import embed_url
+from imh_assessments.blocks.h5p import H5PBlock
+from imh_assessments.models import ActivityResult, H5PActivity
+from imh_assessments.selectors.xapi import h5p_ids_passed
+from imh_assessments.views.h5p import embed_url
 from tests.assessments.xapi_helpers import bare_activity, h5p_activity
 from tests.factories import UserFactory
 
@@ -58,7 +58,7 @@ def test_logged_in_learners_get_a_sandboxed_player():
     assert "allow-same-origin" not in html
     src = _src(html)
     assert src.startswith(f"/assessments/h5p/{activity.uuid}/embed/?page=")
-    assert "assessments/h5p/host.js" in html
+    assert "imh_assessments/h5p/host.js" in html
     assert f'data-activity-iri="http://testserver/assessments/h5p/{activity.uuid}"' in html
     agent = json.loads(re.search(r'data-agent="([^"]+)"', html)[1].replace("&quot;", '"'))
     assert agent["account"]["name"] == str(user.pk)
@@ -90,7 +90,7 @@ def test_embed_page_carries_nothing_about_the_learner():
     assert "form-action 'none'" in policy
     assert "https:" not in policy  # nothing from other sites
     assert "h5p-standalone/main.bundle.js" in html
-    assert "assessments/h5p/frame.js" in html
+    assert "imh_assessments/h5p/frame.js" in html
     assert 'data-parent-origin="http://testserver"' in html
 
 

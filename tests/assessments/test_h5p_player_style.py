@@ -14,7 +14,7 @@ from tests.assessments.xapi_helpers import bare_activity
 
 pytestmark = pytest.mark.django_db
 
-STYLESHEET = "assessments/h5p/embed.css"
+STYLESHEET = "imh_assessments/h5p/embed.css"
 
 
 def _css() -> str:

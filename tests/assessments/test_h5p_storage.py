@@ -10,14 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import InMemoryStorage, default_storage
 
-from assessments.h5p.storage import delete_prefix
-from assessments.models import H5PActivity, H5PLibrary
-from assessments.selectors.h5p import (
+from imh_assessments.h5p.storage import delete_prefix
+from imh_assessments.models import H5PActivity, H5PLibrary
+from imh_assessments.selectors.h5p import (
     activity_asset_storage_path,
     activity_content_prefix,
     h5p_installed_libraries,
 )
-from assessments.services.h5p import (
+from imh_assessments.services.h5p import (
     h5p_activity_create,
     h5p_activity_delete,
     h5p_activity_update,
@@ -143,7 +143,7 @@ def test_library_installed_by_a_concurrent_upload_is_used(monkeypatch):
     """Another upload committed the library after this one read the installed list."""
     upload(b.build(), title="First")
     files_before = stored("h5p/libraries/")
-    monkeypatch.setattr("assessments.services.h5p.h5p_installed_libraries", lambda: {})
+    monkeypatch.setattr("imh_assessments.services.h5p.h5p_installed_libraries", lambda: {})
     second = upload(b.build(), title="Second")
     assert stored("h5p/libraries/") == files_before
     assert H5PLibrary.objects.count() == 2

@@ -4,25 +4,22 @@ what trainees see, in the pass decision, and carried over from the old scaled th
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import ActivityResult, H5PActivity
-from assessments.services.h5p import h5p_activity_update
-from courses.services.learning import enrolment_create
+from imh_assessments.models import ActivityResult, H5PActivity
+from imh_assessments.services.h5p import h5p_activity_update
+from imh_courses.services.learning import enrolment_create
 from tests.assessments.xapi_helpers import attempt_policy, bare_activity, place, statement
 from tests.courses.factories import create_course, lessons_of
 from tests.factories import UserFactory
 
 MESSAGE = "Enter the pass mark as a whole number from 0 to 100."
-ADMIN = "wagtailsnippets_assessments_h5pactivity"
+ADMIN = "wagtailsnippets_imh_assessments_h5pactivity"
 
 
 def _form(activity: H5PActivity, pass_mark: str) -> dict[str, str]:
@@ -110,38 +107,3 @@ def test_the_pass_is_decided_against_the_percentage(raw, passed):
         )
     assert response.status_code == 200
     assert ActivityResult.objects.get(user=trainee).passed is passed
-
-
-# The migration from scaled thresholds --------------------------------------------------------
-
-BEFORE = ("assessments", "0005_educators_h5p_permissions")
-AFTER = ("assessments", "0006_h5p_pass_mark_percentage")
-
-
-@pytest.mark.django_db(transaction=True)
-def test_existing_thresholds_become_percentages_and_none_gets_easier():
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes()
-    try:
-        executor.migrate([BEFORE])
-        old = executor.loader.project_state([BEFORE]).apps.get_model("assessments", "H5PActivity")
-        ids = {
-            threshold: old.objects.create(
-                title=threshold, package="h5p/packages/none.h5p", pass_threshold=Decimal(threshold)
-            ).pk
-            for threshold in ("1", "0.8", "0.875", "0", "0.333")
-        }
-        executor = MigrationExecutor(connection)
-        executor.migrate([AFTER])
-        marks = dict(H5PActivity.objects.values_list("pk", "pass_mark"))
-        assert {threshold: marks[pk] for threshold, pk in ids.items()} == {
-            "1": 100,
-            "0.8": 80,
-            "0.875": 88,
-            "0": 0,
-            "0.333": 34,
-        }
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(leaves)

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from assessments.h5p.validation import H5PLimits, validate_package
+from imh_assessments.h5p.validation import H5PLimits, validate_package
 from tests.assessments import h5p_builders as b
 
 

@@ -9,12 +9,12 @@ from django.core.management import call_command
 from django.utils import timezone
 from wagtail import blocks
 
-from assessments.blocks.quiz import QuizBlock
-from assessments.models import ActivityPlacement, H5PActivity
-from assessments.models.xapi import ActivityResult
-from assessments.selectors import required_activities_outstanding
-from assessments.services import quizzes as quiz_services
-from assessments.services.placements import _activities_in, placements_sync
+from imh_assessments.blocks.quiz import QuizBlock
+from imh_assessments.models import ActivityPlacement, H5PActivity
+from imh_assessments.models.xapi import ActivityResult
+from imh_assessments.selectors import required_activities_outstanding
+from imh_assessments.services import quizzes as quiz_services
+from imh_assessments.services.placements import _activities_in, placements_sync
 from tests.assessments.factories_quizzes import (
     attempt_policy,
     correct_answers,

@@ -7,8 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from assessments.models import QuizAttempt
-from courses.services.learning import enrolment_create
+from imh_assessments.models import QuizAttempt
+from imh_courses.services.learning import enrolment_create
 from tests.assessments import factories_quizzes as f
 from tests.courses.factories import create_course, lessons_of
 from tests.factories import UserFactory
@@ -50,18 +50,18 @@ def test_taking_and_result_pages_lead_back_through_course_and_module(client, les
     trainee = UserFactory()
     enrolment_create(user=trainee, course=course)
     client.force_login(trainee)
-    client.post(reverse("assessments:quiz_start", args=[quiz.pk]), {"page_id": str(lesson.pk)})
+    client.post(reverse("imh_assessments:quiz_start", args=[quiz.pk]), {"page_id": str(lesson.pk)})
     attempt = QuizAttempt.objects.get()
     expected = _expected(course, lesson)
 
-    html = client.get(reverse("assessments:quiz_take", args=[attempt.token])).content.decode()
+    html = client.get(reverse("imh_assessments:quiz_take", args=[attempt.token])).content.decode()
     assert _crumbs(html) == expected
     # On small screens the back link goes to the lesson.
     assert _BACK.findall(html) == [lesson.url]
 
     answers = {f"question-{k}": v for k, v in f.correct_answers(attempt).items()}
-    client.post(reverse("assessments:quiz_submit", args=[attempt.token]), answers)
-    html = client.get(reverse("assessments:quiz_result", args=[attempt.token])).content.decode()
+    client.post(reverse("imh_assessments:quiz_submit", args=[attempt.token]), answers)
+    html = client.get(reverse("imh_assessments:quiz_result", args=[attempt.token])).content.decode()
     assert _crumbs(html) == expected
 
 
@@ -69,7 +69,7 @@ def test_the_refusal_page_leads_back_to_the_lesson_too(client, lesson_with_quiz)
     course, lesson, quiz = lesson_with_quiz
     client.force_login(UserFactory())  # not enrolled
     response = client.post(
-        reverse("assessments:quiz_start", args=[quiz.pk]), {"page_id": str(lesson.pk)}
+        reverse("imh_assessments:quiz_start", args=[quiz.pk]), {"page_id": str(lesson.pk)}
     )
     assert response.status_code == 403
     assert _crumbs(response.content.decode()) == _expected(course, lesson)
@@ -78,6 +78,6 @@ def test_the_refusal_page_leads_back_to_the_lesson_too(client, lesson_with_quiz)
 def test_without_a_lesson_the_breadcrumb_is_home_only(client, lesson_with_quiz):
     _course, _lesson, quiz = lesson_with_quiz
     client.force_login(UserFactory())
-    response = client.post(reverse("assessments:quiz_start", args=[quiz.pk]), {"page_id": "x"})
+    response = client.post(reverse("imh_assessments:quiz_start", args=[quiz.pk]), {"page_id": "x"})
     assert response.status_code == 403
     assert _crumbs(response.content.decode()) == [("Home", "/")]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from assessments.models import Quiz
-from assessments.services import quizzes as services
+from imh_assessments.models import Quiz
+from imh_assessments.services import quizzes as services
 from tests.assessments import factories_quizzes as f
 from tests.factories import UserFactory
 from tests.spreadsheets import RISKY_IDS, RISKY_VALUES, assert_plain_text, csv_rows, xlsx_rows

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from wagtail.test.utils.form_data import rich_text
 
-from assessments.models import Question, QuizAnswer, QuizAttempt
-from assessments.services import quizzes as services
+from imh_assessments.models import Question, QuizAnswer, QuizAttempt
+from imh_assessments.services import quizzes as services
 from tests.assessments import factories_quizzes as f
 from tests.factories import UserFactory
 
@@ -36,10 +36,10 @@ def _submitted_free_text(points=2):
 def test_educators_reach_the_bank_quizzes_and_marking_queue(client, educator):
     f.quiz_of(f.single_choice())
     for name in (
-        "wagtailsnippets_assessments_question:list",
-        "wagtailsnippets_assessments_question:add",
-        "wagtailsnippets_assessments_quiz:list",
-        "wagtailsnippets_assessments_quiz:add",
+        "wagtailsnippets_imh_assessments_question:list",
+        "wagtailsnippets_imh_assessments_question:add",
+        "wagtailsnippets_imh_assessments_quiz:list",
+        "wagtailsnippets_imh_assessments_quiz:add",
         "quiz_marking:index",
     ):
         assert client.get(reverse(name)).status_code == 200, name
@@ -114,7 +114,7 @@ def _question_post(kind, options, **extra):
 
 
 def test_the_question_editor_checks_the_options(client, educator):
-    url = reverse("wagtailsnippets_assessments_question:add")
+    url = reverse("wagtailsnippets_imh_assessments_question:add")
     response = client.post(url, _question_post("single", [("A", True), ("B", True)]))
     assert response.status_code == 200
     assert "Mark exactly one option as correct." in response.content.decode()
@@ -127,7 +127,7 @@ def test_the_question_editor_checks_the_options(client, educator):
 
 
 def test_the_question_editor_makes_true_false_options(client, educator):
-    url = reverse("wagtailsnippets_assessments_question:add")
+    url = reverse("wagtailsnippets_imh_assessments_question:add")
     response = client.post(url, _question_post("true_false", []))
     assert response.status_code == 200
     assert not Question.objects.exists()
@@ -144,8 +144,8 @@ def test_attempted_quizzes_and_used_questions_are_not_deleted(client, educator):
     attempt = _submitted_free_text()
     quiz, question = attempt.quiz, QuizAnswer.objects.get(attempt=attempt).question
     for name, obj in (
-        ("wagtailsnippets_assessments_quiz:delete", quiz),
-        ("wagtailsnippets_assessments_question:delete", question),
+        ("wagtailsnippets_imh_assessments_quiz:delete", quiz),
+        ("wagtailsnippets_imh_assessments_question:delete", question),
     ):
         url = reverse(name, args=[obj.pk])
         response = client.post(url, follow=True)
@@ -153,7 +153,7 @@ def test_attempted_quizzes_and_used_questions_are_not_deleted(client, educator):
         assert type(obj).objects.filter(pk=obj.pk).exists()
 
     unused = f.single_choice()
-    url = reverse("wagtailsnippets_assessments_question:delete", args=[unused.pk])
+    url = reverse("wagtailsnippets_imh_assessments_question:delete", args=[unused.pk])
     assert client.post(url).status_code == 302
     assert not Question.objects.filter(pk=unused.pk).exists()
 
@@ -167,7 +167,7 @@ def test_educators_list_attempts_read_only(client, educator, django_assert_max_n
     html = response.content.decode()
     assert response.status_code == 200
     assert attempt.user.email in html
-    assert reverse("assessments:quiz_result", args=[attempt.token]) in html
+    assert reverse("imh_assessments:quiz_result", args=[attempt.token]) in html
     assert client.get(reverse("quiz_attempts:inspect", args=[attempt.pk])).status_code == 200
     assert client.get(reverse("quiz_attempts:edit", args=[attempt.pk])).status_code in (302, 403)
     assert client.get(reverse("quiz_attempts:add")).status_code in (302, 403)

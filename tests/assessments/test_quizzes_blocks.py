@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
-from assessments.blocks.quiz import QuizBlock
-from assessments.services import quizzes as services
+from imh_assessments.blocks.quiz import QuizBlock
+from imh_assessments.services import quizzes as services
 from tests.assessments import factories_quizzes as f
 from tests.factories import UserFactory
 

@@ -14,8 +14,8 @@ import time
 import pytest
 from django.db import connection, connections
 
-from assessments.models import QuizAnswer, QuizAttempt
-from assessments.services import quizzes as services
+from imh_assessments.models import QuizAnswer, QuizAttempt
+from imh_assessments.services import quizzes as services
 from tests.assessments import factories_quizzes as f
 from tests.factories import UserFactory
 

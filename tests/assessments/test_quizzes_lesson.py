@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from assessments.models import QuizAttempt
-from courses.models import LessonProgress
-from courses.services.learning import enrolment_create
+from imh_assessments.models import QuizAttempt
+from imh_courses.models import LessonProgress
+from imh_courses.services.learning import enrolment_create
 from tests.assessments import factories_quizzes as f
 from tests.courses.factories import create_course, lessons_of
 from tests.factories import UserFactory
@@ -31,13 +31,15 @@ def test_taking_a_quiz_from_its_lesson(client, django_capture_on_commit_callback
     assert f'name="page_id" value="{lesson.pk}"' in html
 
     response = client.post(
-        reverse("assessments:quiz_start", args=[quiz.pk]), {"page_id": str(lesson.pk)}
+        reverse("imh_assessments:quiz_start", args=[quiz.pk]), {"page_id": str(lesson.pk)}
     )
     attempt = QuizAttempt.objects.get()
-    assert response["Location"] == reverse("assessments:quiz_take", args=[attempt.token])
+    assert response["Location"] == reverse("imh_assessments:quiz_take", args=[attempt.token])
     answers = {f"question-{k}": v for k, v in f.correct_answers(attempt).items()}
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("assessments:quiz_submit", args=[attempt.token]), answers)
+        response = client.post(
+            reverse("imh_assessments:quiz_submit", args=[attempt.token]), answers
+        )
     assert response.status_code == 302
     attempt.refresh_from_db()
     assert attempt.passed is True
@@ -54,7 +56,7 @@ def test_someone_not_enrolled_cannot_start_it(client):
     quiz = f.quiz_of(f.single_choice())
     client.force_login(UserFactory())
     response = client.post(
-        reverse("assessments:quiz_start", args=[quiz.pk]), {"page_id": str(lesson.pk)}
+        reverse("imh_assessments:quiz_start", args=[quiz.pk]), {"page_id": str(lesson.pk)}
     )
     assert response.status_code == 403
     assert not QuizAttempt.objects.exists()

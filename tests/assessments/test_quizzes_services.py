@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessments.models import Question, QuestionOption, QuizAnswer, QuizAttempt
-from assessments.selectors.quizzes import marking_queue, quiz_ids_passed, quiz_standing
-from assessments.services import quizzes as services
-from assessments.signals import activity_passed
-from competencies.models import Evidence
+from imh_assessments.models import Question, QuestionOption, QuizAnswer, QuizAttempt
+from imh_assessments.selectors.quizzes import marking_queue, quiz_ids_passed, quiz_standing
+from imh_assessments.services import quizzes as services
+from imh_assessments.signals import activity_passed
+from imh_competencies.models import Evidence
 from tests.assessments import factories_quizzes as f
 from tests.factories import UserFactory
 

@@ -9,8 +9,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Question, QuizAnswer, QuizAttempt
-from assessments.services import quizzes as services
+from imh_assessments.models import Question, QuizAnswer, QuizAttempt
+from imh_assessments.services import quizzes as services
 from tests.assessments import factories_quizzes as f
 from tests.factories import UserFactory
 
@@ -39,16 +39,16 @@ def _post_answers(client, attempt, answers):
     data = {}
     for question_id, value in answers.items():
         data[f"question-{question_id}"] = value
-    return client.post(reverse("assessments:quiz_submit", args=[attempt.token]), data)
+    return client.post(reverse("imh_assessments:quiz_submit", args=[attempt.token]), data)
 
 
 def _started(client, quiz, page):
     response = client.post(
-        reverse("assessments:quiz_start", args=[quiz.pk]), {"page_id": str(page.pk)}
+        reverse("imh_assessments:quiz_start", args=[quiz.pk]), {"page_id": str(page.pk)}
     )
     attempt = QuizAttempt.objects.latest("pk")
     assert response.status_code == 302
-    assert response["Location"] == reverse("assessments:quiz_take", args=[attempt.token])
+    assert response["Location"] == reverse("imh_assessments:quiz_take", args=[attempt.token])
     return attempt
 
 
@@ -59,7 +59,7 @@ def test_start_take_submit_and_see_the_result(client, page, policy, trainee):
     assert attempt.page_id == page.pk
     assert attempt.user == trainee
 
-    response = client.get(reverse("assessments:quiz_take", args=[attempt.token]))
+    response = client.get(reverse("imh_assessments:quiz_take", args=[attempt.token]))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Which age is infancy?" in html
@@ -67,10 +67,10 @@ def test_start_take_submit_and_see_the_result(client, page, policy, trainee):
     assert f'<textarea class="nhsuk-textarea" id="question-{free.pk}"' in html
     assert 'id="quiz-timer"' in html
     assert "quiz-timer.js" in html
-    assert reverse("assessments:quiz_submit", args=[attempt.token]) in html
+    assert reverse("imh_assessments:quiz_submit", args=[attempt.token]) in html
 
     response = _post_answers(client, attempt, f.correct_answers(attempt))
-    result_url = reverse("assessments:quiz_result", args=[attempt.token])
+    result_url = reverse("imh_assessments:quiz_result", args=[attempt.token])
     assert response.status_code == 302
     assert response["Location"] == result_url
 
@@ -84,7 +84,7 @@ def test_result_page_shows_score_and_pass(client, page, policy, trainee):
     quiz = f.quiz_of(f.single_choice(), f.true_false(), pass_mark=50)
     attempt = _started(client, quiz, page)
     _post_answers(client, attempt, f.correct_answers(attempt))
-    html = client.get(reverse("assessments:quiz_result", args=[attempt.token])).content.decode()
+    html = client.get(reverse("imh_assessments:quiz_result", args=[attempt.token])).content.decode()
     assert "Passed" in html
     assert "2 out of 2 (100%)" in html
     assert page.get_url() is None or "Go back to the lesson" in html
@@ -139,13 +139,13 @@ def test_someone_elses_attempt_is_not_found(client, page, policy, trainee):
     owner = UserFactory()
     quiz = f.quiz_of(f.single_choice())
     attempt = services.quiz_attempt_start(user=owner, quiz=quiz, page_id=page.pk)
-    assert client.get(reverse("assessments:quiz_take", args=[attempt.token])).status_code == 404
+    assert client.get(reverse("imh_assessments:quiz_take", args=[attempt.token])).status_code == 404
     response = _post_answers(client, attempt, f.correct_answers(attempt))
     assert response.status_code == 404
     services.quiz_attempt_submit(
         user=owner, token=attempt.token, answers=f.correct_answers(attempt)
     )
-    result_url = reverse("assessments:quiz_result", args=[attempt.token])
+    result_url = reverse("imh_assessments:quiz_result", args=[attempt.token])
     assert client.get(result_url).status_code == 404
     assert QuizAnswer.objects.count() == 1
 
@@ -158,7 +158,7 @@ def test_educators_may_read_any_result(client, page, policy):
         user=owner, token=attempt.token, answers=f.correct_answers(attempt)
     )
     client.force_login(f.educator())
-    response = client.get(reverse("assessments:quiz_result", args=[attempt.token]))
+    response = client.get(reverse("imh_assessments:quiz_result", args=[attempt.token]))
     assert response.status_code == 200
     assert owner.email in response.content.decode()
 
@@ -166,7 +166,7 @@ def test_educators_may_read_any_result(client, page, policy):
 def test_anonymous_people_are_sent_to_log_in(client, page, policy):
     quiz = f.quiz_of(f.single_choice())
     response = client.post(
-        reverse("assessments:quiz_start", args=[quiz.pk]), {"page_id": str(page.pk)}
+        reverse("imh_assessments:quiz_start", args=[quiz.pk]), {"page_id": str(page.pk)}
     )
     assert response.status_code == 302
     assert "login" in response["Location"]
@@ -175,7 +175,7 @@ def test_anonymous_people_are_sent_to_log_in(client, page, policy):
 
 def test_starting_without_a_page_or_permission_is_refused(client, page, trainee):
     quiz = f.quiz_of(f.single_choice())
-    url = reverse("assessments:quiz_start", args=[quiz.pk])
+    url = reverse("imh_assessments:quiz_start", args=[quiz.pk])
     with f.attempt_policy(allowed={page.pk}):
         response = client.post(url, {})
         assert response.status_code == 403
@@ -191,7 +191,9 @@ def test_starting_beyond_the_limit_says_why(client, page, policy, trainee):
     attempt = _started(client, quiz, page)
     _post_answers(client, attempt, f.wrong_answers(attempt))
     response = client.post(
-        reverse("assessments:quiz_start", args=[quiz.pk]), {"page_id": str(page.pk)}, follow=True
+        reverse("imh_assessments:quiz_start", args=[quiz.pk]),
+        {"page_id": str(page.pk)},
+        follow=True,
     )
     assert "You have used all 1 attempt allowed" in response.content.decode()
     assert QuizAttempt.objects.count() == 1

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 
-from assessments.models import ActivityResult, XAPIStatement
+from imh_assessments.models import ActivityResult, XAPIStatement
 from tests.assessments.xapi_helpers import attempt_policy, bare_activity, place, statement
 from tests.factories import UserFactory
 

@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from assessments.models import ActivityState, XAPIStatement
-from assessments.services.xapi import (
+from imh_assessments.models import ActivityState, XAPIStatement
+from imh_assessments.services.xapi import (
     MAX_JSON_DEPTH,
     MAX_STATE_BYTES,
     MAX_STATEMENT_BYTES,

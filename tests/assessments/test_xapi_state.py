@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 
-from assessments.models import ActivityState
+from imh_assessments.models import ActivityState
 from tests.assessments.xapi_helpers import agent, attempt_policy, bare_activity, iri, place
 from tests.factories import UserFactory
 

@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django.utils.crypto import get_random_string
 
-from assessments.models import ActivityResult, H5PActivityCompetency, XAPIStatement
-from assessments.signals import activity_passed
-from competencies.models import Evidence
+from imh_assessments.models import ActivityResult, H5PActivityCompetency, XAPIStatement
+from imh_assessments.signals import activity_passed
+from imh_competencies.models import Evidence
 from tests.assessments.xapi_helpers import (
     ADL,
     attempt_policy,
@@ -125,7 +125,7 @@ def test_first_pass_records_evidence_and_signals_once(
     assert evidence.competency == competency
     assert evidence.level == 2
     assert evidence.kind == Evidence.Kind.H5P
-    assert evidence.source_type == "assessments.activityresult"
+    assert evidence.source_type == "imh_assessments.activityresult"
     assert evidence.title == activity.title
 
 
@@ -364,7 +364,7 @@ def test_hot_path_query_count(client, trainee, activity, django_assert_max_num_q
 
 def test_hot_path_with_the_courses_policy(django_assert_max_num_queries):
     """The real attempt policy (enrolment on the lesson's course) within the same budget."""
-    from courses.services.learning import enrolment_create
+    from imh_courses.services.learning import enrolment_create
     from tests.courses.factories import create_course, lessons_of
 
     activity = bare_activity(pass_mark=100)

@@ -15,8 +15,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from wagtail.models import Page
 
-from assessments import access
-from assessments.models import ActivityPlacement, H5PActivity
+from imh_assessments import access
+from imh_assessments.models import ActivityPlacement, H5PActivity
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 
@@ -54,7 +54,7 @@ def h5p_activity(name: str = "true-false.h5p", **fields) -> H5PActivity:
     path = fixture_path(name)
     fields.setdefault("title", "Is this false?")
     try:
-        from assessments.services.h5p import h5p_activity_create
+        from imh_assessments.services.h5p import h5p_activity_create
     except ImportError:
         h5p_activity_create = None
     if h5p_activity_create is not None:

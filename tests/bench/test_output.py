@@ -19,7 +19,7 @@ setup()
 logging.getLogger("wagtail").info('Page created: "Lesson 1" id=7')
 logging.getLogger("django_tasks").info("Task id=abc path=wagtail.tasks.x state=RUNNING")
 logging.getLogger("django_tasks").info("Task id=abc path=wagtail.tasks.x state=SUCCESSFUL")
-logging.getLogger("django_tasks").error("Task id=def path=certificates.tasks.y state=FAILED")
+logging.getLogger("django_tasks").error("Task id=def path=imh_certificates.tasks.y state=FAILED")
 """
 
 

@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from certificates.models import Certificate
-from courses.services.learning import enrolment_create, lesson_complete
+from imh_certificates.models import Certificate
+from imh_courses.services.learning import enrolment_create, lesson_complete
 from tests.certificates.pdftools import pdf_text, requires_poppler
 from tests.courses.factories import create_course, lessons_of
 from tests.factories import DEFAULT_PASSWORD, UserFactory

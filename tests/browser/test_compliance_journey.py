@@ -15,10 +15,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.choices import ProfessionalRole
-from compliance.models import Assignment, MandatoryRule
-from courses.models import Enrolment
-from organisations.models import Team
+from imh_accounts.choices import ProfessionalRole
+from imh_compliance.models import Assignment, MandatoryRule
+from imh_courses.models import Enrolment
+from imh_organisations.models import Team
 from tests.accounts.factories import ProfileFactory
 from tests.courses.factories import create_course
 from tests.factories import DEFAULT_PASSWORD, UserFactory

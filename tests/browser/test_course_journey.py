@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from courses.models import CourseCompletion, LiveSession
+from imh_courses.models import CourseCompletion, LiveSession
 from tests.courses.factories import create_course, lessons_of
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 

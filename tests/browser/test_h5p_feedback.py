@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from courses.services.learning import enrolment_create
+from imh_courses.services.learning import enrolment_create
 from tests.assessments.xapi_helpers import h5p_activity
 from tests.courses.factories import create_course, lessons_of
 from tests.factories import DEFAULT_PASSWORD, UserFactory

@@ -9,13 +9,13 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from assessments.models import (
+from imh_assessments.models import (
     ActivityPlacement,
     ActivityResult,
     ActivityState,
     XAPIStatement,
 )
-from courses.services.learning import enrolment_create
+from imh_courses.services.learning import enrolment_create
 from tests.assessments.xapi_helpers import h5p_activity
 from tests.courses.factories import create_course, lessons_of
 from tests.factories import DEFAULT_PASSWORD, UserFactory

@@ -14,11 +14,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.choices import ProfessionalRole
-from certificates.models import Certificate, ExternalCPD
-from compliance.models import Assignment, MandatoryRule
-from courses.services.learning import enrolment_create
-from organisations.models import Team
+from imh_accounts.choices import ProfessionalRole
+from imh_certificates.models import Certificate, ExternalCPD
+from imh_compliance.models import Assignment, MandatoryRule
+from imh_courses.services.learning import enrolment_create
+from imh_organisations.models import Team
 from tests.accounts.factories import ProfileFactory
 from tests.certificates.factories import CertificateFactory
 from tests.courses.factories import create_course

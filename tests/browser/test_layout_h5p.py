@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from courses.services.learning import enrolment_create
+from imh_courses.services.learning import enrolment_create
 from tests.browser.test_h5p_player import _lesson_with_activity, _log_in, _player_frame
 from tests.factories import UserFactory
 

@@ -12,8 +12,8 @@ import re
 import pytest
 from django.core import mail
 
-from organisations.models import Membership, OrganisationType
-from organisations.services import membership_create_active, organisation_create
+from imh_organisations.models import Membership, OrganisationType
+from imh_organisations.services import membership_create_active, organisation_create
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -2,7 +2,7 @@
 
 ``CertificateFactory`` makes a current, valid course certificate directly (no completion
 behind it: ``source_id`` is a sequence), which is what most read-side tests need. Use
-``certificates.services.certificate_issue`` when the issue path itself is under test.
+``imh_certificates.services.certificate_issue`` when the issue path itself is under test.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from certificates.models import Certificate, CertificateEvent, CertificateTemplate
+from imh_certificates.models import Certificate, CertificateEvent, CertificateTemplate
 from tests.factories import UserFactory
 
 
@@ -39,7 +39,7 @@ class CertificateFactory(factory.django.DjangoModelFactory):
         lambda o: o.holder.get_full_name() or o.holder.get_username()
     )
     kind = Certificate.Kind.COURSE
-    source_type = "courses.coursecompletion"
+    source_type = "imh_courses.coursecompletion"
     source_id = factory.Sequence(lambda n: 1_000_000 + n)
     title = "Infant mental health foundations"
     cpd_hours = Decimal("3.0")

@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import NoReverseMatch, reverse
 
-from accounts.models import Profile
-from certificates import services
-from certificates.models import Certificate
+from imh_accounts.models import Profile
+from imh_certificates import services
+from imh_certificates.models import Certificate
 from tests.certificates.factories import CertificateFactory
 from tests.factories import UserFactory
 
@@ -21,7 +21,9 @@ def admin_user_with(*codenames: str):
     user = UserFactory(first_name="Robin", last_name="Registrar")
     user.user_permissions.add(
         Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
-        *Permission.objects.filter(content_type__app_label="certificates", codename__in=codenames),
+        *Permission.objects.filter(
+            content_type__app_label="imh_certificates", codename__in=codenames
+        ),
     )
     return user
 
@@ -109,7 +111,9 @@ class TestAccess:
         client.force_login(UserFactory(is_superuser=True, is_staff=True))
         group = Group.objects.create(name="Registry")
         page = text(client.get(reverse("wagtailusers_groups:edit", args=[group.pk])))
-        certificate_permissions = Permission.objects.filter(content_type__app_label="certificates")
+        certificate_permissions = Permission.objects.filter(
+            content_type__app_label="imh_certificates"
+        )
         offered = {p.codename for p in certificate_permissions if f'value="{p.pk}"' in page} & {
             "add_certificate",
             "change_certificate",
@@ -208,7 +212,7 @@ class TestInspect:
         assert "Audit trail" in page
         assert "Issued to the wrong person" in page
         assert "Robin Registrar" in page
-        assert reverse("certificates:verify_code", args=[certificate.code]) in page
+        assert reverse("imh_certificates:verify_code", args=[certificate.code]) in page
         # Revoked: no further actions offered.
         assert url("revoke", certificate.pk) not in page
         assert url("reissue", certificate.pk) not in page

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from certificates import verification
-from certificates.models import Certificate, code_generate
+from imh_certificates import verification
+from imh_certificates.models import Certificate, code_generate
 from tests.certificates.factories import CertificateFactory
 from tests.factories import UserFactory
 from tests.organisations.factories import ManagerMembershipFactory, MembershipFactory
@@ -43,8 +43,8 @@ def _rows(response) -> list[verification.BulkRow]:
 
 
 def test_urls():
-    assert reverse("certificates:verify_many") == URL
-    assert reverse("certificates:verify_many_download") == DOWNLOAD_URL
+    assert reverse("imh_certificates:verify_many") == URL
+    assert reverse("imh_certificates:verify_many_download") == DOWNLOAD_URL
 
 
 # Who may use it --------------------------------------------------------------------------------
@@ -251,4 +251,4 @@ def test_csv_safe():
 def test_download_with_deeply_nested_codes_goes_back_to_the_form(manager_client):
     response = manager_client.post(DOWNLOAD_URL, {"codes": "[" * 100_000})
     assert response.status_code == 302
-    assert response["Location"] == reverse("certificates:verify_many")
+    assert response["Location"] == reverse("imh_certificates:verify_many")

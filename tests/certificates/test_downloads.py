@@ -7,8 +7,8 @@ from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from certificates import policies
-from certificates.models import Certificate
+from imh_certificates import policies
+from imh_certificates.models import Certificate
 from tests.certificates.factories import CertificateFactory
 from tests.factories import UserFactory
 
@@ -44,7 +44,7 @@ def manager(monkeypatch, holder):
 
 
 def _url(certificate: Certificate, code: str | None = None) -> str:
-    return reverse("certificates:certificate_pdf", args=[code or certificate.code])
+    return reverse("imh_certificates:certificate_pdf", args=[code or certificate.code])
 
 
 def _assert_pdf(response, certificate):
@@ -82,7 +82,9 @@ def test_manager_of_the_holder_downloads_the_pdf(client, manager, certificate):
 def test_admin_with_view_permission_downloads_the_pdf(client, certificate):
     admin = UserFactory()
     admin.user_permissions.add(
-        Permission.objects.get(content_type__app_label="certificates", codename="view_certificate")
+        Permission.objects.get(
+            content_type__app_label="imh_certificates", codename="view_certificate"
+        )
     )
     client.force_login(admin)
 

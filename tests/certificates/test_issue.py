@@ -11,13 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Profile
-from certificates import services
-from certificates.models import Certificate, CertificateEvent
-from certificates.services import certificate_issue, holder_name_for
-from competencies.models import PageCompetency
-from courses.models import CourseCompletion, Pathway, PathwayCompletion, PathwayCourse
-from courses.services.learning import enrolment_create, lesson_complete
+from imh_accounts.models import Profile
+from imh_certificates import services
+from imh_certificates.models import Certificate, CertificateEvent
+from imh_certificates.services import certificate_issue, holder_name_for
+from imh_competencies.models import PageCompetency
+from imh_courses.models import CourseCompletion, Pathway, PathwayCompletion, PathwayCourse
+from imh_courses.services.learning import enrolment_create, lesson_complete
 from tests.certificates.factories import CertificateFactory, CertificateTemplateFactory
 from tests.competencies.factories import CompetencyFactory, FrameworkFactory
 from tests.courses.factories import create_attended_booking, create_course, lessons_of
@@ -82,7 +82,7 @@ class TestIssue:
         certificate.refresh_from_db()
         assert certificate.holder == trainee
         assert certificate.holder_name == "Samira Okafor"
-        assert certificate.source_type == "accounts.profile"
+        assert certificate.source_type == "imh_accounts.profile"
         assert certificate.source_id == trainee.profile.pk
         assert certificate.title == "Foundations"
         assert certificate.cpd_hours == Decimal("3.0")
@@ -120,7 +120,7 @@ class TestIssue:
     def test_a_lost_race_returns_the_winners_certificate(self, trainee, monkeypatch, enqueued):
         """The insert fails on the constraint (another worker got there first)."""
         winner = CertificateFactory(
-            holder=trainee, source_type="accounts.profile", source_id=trainee.profile.pk
+            holder=trainee, source_type="imh_accounts.profile", source_id=trainee.profile.pk
         )
         real = services._current_for
         calls = []
@@ -209,7 +209,7 @@ class TestNameAndIssuer:
     def test_without_a_template_or_a_host_site_the_issuer_comes_from_settings(
         self, trainee, settings, enqueued, monkeypatch
     ):
-        monkeypatch.setattr("certificates.policies._issuer_default", None)
+        monkeypatch.setattr("imh_certificates.policies._issuer_default", None)
         settings.IMH_CERTIFICATE_ISSUER_DEFAULT = "Northshire Council"
         certificate = issue(trainee, trainee.profile)
         assert certificate.template is None
@@ -239,7 +239,7 @@ class TestFromCourseCompletion:
 
         certificate = Certificate.objects.get()
         assert certificate.kind == "course"
-        assert certificate.source_type == "courses.coursecompletion"
+        assert certificate.source_type == "imh_courses.coursecompletion"
         assert certificate.source_id == completion.pk
         assert certificate.holder_name == "Samira Okafor"
         assert certificate.title == "Infant mental health foundations"
@@ -328,7 +328,7 @@ class TestPathwayCertificate:
 
         recorded = PathwayCompletion.objects.get()
         certificate = Certificate.objects.get(kind="pathway")
-        assert certificate.source_type == "courses.pathwaycompletion"
+        assert certificate.source_type == "imh_courses.pathwaycompletion"
         assert certificate.source_id == recorded.pk
         assert certificate.title == "Health visitor IMH pathway"
         assert certificate.cpd_hours == Decimal("6.5")
@@ -342,7 +342,7 @@ class TestPathwayCertificate:
     def test_the_pathway_certificate_is_issued_once(
         self, trainee, django_capture_on_commit_callbacks, enqueued
     ):
-        from courses.services.certificates import course_certificate_issue
+        from imh_courses.services.certificates import course_certificate_issue
 
         only = create_course(modules=1, lessons_per_module=1, publish=False)
         pathway = Pathway.objects.create(title="Short pathway", slug="short")
@@ -396,7 +396,7 @@ class TestHandOverFailure:
     def test_a_failing_issue_is_logged_and_the_completion_stands(
         self, trainee, course, monkeypatch, django_capture_on_commit_callbacks, caplog
     ):
-        from courses.services import certificates as hand_over
+        from imh_courses.services import certificates as hand_over
 
         def broken(**kwargs):
             raise RuntimeError("certificate store unavailable")
@@ -413,8 +413,8 @@ class TestHandOverFailure:
 def test_without_a_template_the_site_settings_name_the_issuer():
     from wagtail.models import Site
 
-    from certificates.policies import issuer_default
     from cms.models import SiteSettings
+    from imh_certificates.policies import issuer_default
 
     settings = SiteSettings.for_site(Site.objects.get(is_default_site=True))
     settings.platform_name = "Northshire IMH Academy"
@@ -435,7 +435,7 @@ def test_a_completion_left_without_a_certificate_gets_one_from_the_catch_up_comm
     out = StringIO()
     call_command("certificates_issue_missing", stdout=out)
     assert out.getvalue().strip() == "Issued 1 missing certificate."
-    certificate = Certificate.objects.get(source_type="courses.coursecompletion")
+    certificate = Certificate.objects.get(source_type="imh_courses.coursecompletion")
     assert certificate.source_id == completion.pk
 
     out = StringIO()

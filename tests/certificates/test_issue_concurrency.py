@@ -17,11 +17,11 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
-from accounts.models import Profile
-from certificates import services
-from certificates.models import Certificate, CertificateEvent
-from courses.models import CourseCompletion
-from courses.services.learning import enrolment_create, lesson_complete
+from imh_accounts.models import Profile
+from imh_certificates import services
+from imh_certificates.models import Certificate, CertificateEvent
+from imh_courses.models import CourseCompletion
+from imh_courses.services.learning import enrolment_create, lesson_complete
 from tests.courses.factories import create_course, lessons_of
 from tests.factories import UserFactory
 
@@ -130,7 +130,7 @@ def test_two_requests_completing_the_last_lesson_at_once(trainee):
     assert len(results) == 2
     completion = CourseCompletion.objects.get()
     certificate = Certificate.objects.get()
-    assert certificate.source_type == "courses.coursecompletion"
+    assert certificate.source_type == "imh_courses.coursecompletion"
     assert certificate.source_id == completion.pk
     assert certificate.holder_name == "Jordan Achebe"
 

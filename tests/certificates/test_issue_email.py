@@ -12,12 +12,12 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from assessments.services import quizzes as quiz_services
-from certificates.models import Certificate
-from certificates.services import certificate_issue
-from courses.models import CourseCompletion, LiveSession
-from courses.services import sessions as session_services
-from courses.services.learning import enrolment_create, lesson_complete
+from imh_assessments.services import quizzes as quiz_services
+from imh_certificates.models import Certificate
+from imh_certificates.services import certificate_issue
+from imh_courses.models import CourseCompletion, LiveSession
+from imh_courses.services import sessions as session_services
+from imh_courses.services.learning import enrolment_create, lesson_complete
 from tests.assessments.factories_quizzes import correct_answers, quiz_of, single_choice
 from tests.assessments.xapi_helpers import bare_activity, statement
 from tests.courses.factories import create_course, in_days, lessons_of
@@ -74,7 +74,7 @@ class TestEveryRoute:
     ):
         client.force_login(trainee)
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(reverse("courses:lesson_complete", args=[lessons_of(course)[0].pk]))
+            client.post(reverse("imh_courses:lesson_complete", args=[lessons_of(course)[0].pk]))
         assert CourseCompletion.objects.filter(user=trainee).exists()
         the_email_for(trainee, course)
 
@@ -146,7 +146,7 @@ class TestOnce:
     ):
         client.force_login(trainee)
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(reverse("courses:lesson_complete", args=[lessons_of(course)[0].pk]))
+            client.post(reverse("imh_courses:lesson_complete", args=[lessons_of(course)[0].pk]))
         completion = CourseCompletion.objects.get(user=trainee)
         with django_capture_on_commit_callbacks(execute=True):
             again = certificate_issue(

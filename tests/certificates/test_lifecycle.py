@@ -8,17 +8,17 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts.models import Profile
-from accounts.privacy import erasers, exporters
-from certificates import policies, services
-from certificates.models import Certificate, CertificateEvent
-from certificates.selectors import (
+from imh_accounts.models import Profile
+from imh_accounts.privacy import erasers, exporters
+from imh_certificates import policies, services
+from imh_certificates.models import Certificate, CertificateEvent
+from imh_certificates.selectors import (
     certificate_by_code,
     certificate_data_export,
     certificates_for,
     certificates_for_users,
 )
-from certificates.services import (
+from imh_certificates.services import (
     certificate_pdf_retry,
     certificate_reissue,
     certificate_revoke,
@@ -32,7 +32,9 @@ pytestmark = pytest.mark.django_db
 def staff_with(*codenames: str):
     user = UserFactory(first_name="Robin", last_name="Registrar", is_staff=True)
     user.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="certificates", codename__in=codenames)
+        *Permission.objects.filter(
+            content_type__app_label="imh_certificates", codename__in=codenames
+        )
     )
     return type(user).objects.get(pk=user.pk)  # fresh permission cache
 
@@ -347,7 +349,7 @@ class TestPrivacy:
         assert exported[0]["name_on_certificate"] == "Samira Okafor"
 
     def test_erasure_keeps_certificates_so_they_can_still_be_verified(self, certificate, holder):
-        from accounts.services import account_delete
+        from imh_accounts.services import account_delete
 
         account_delete(user=holder, password="correct-horse-battery-staple")
 

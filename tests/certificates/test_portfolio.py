@@ -15,9 +15,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import privacy
-from certificates import portfolio as services
-from certificates.models import Certificate, ExternalCPD
+from imh_accounts import privacy
+from imh_certificates import portfolio as services
+from imh_certificates.models import Certificate, ExternalCPD
 from tests.certificates.factories import CertificateFactory
 from tests.factories import UserFactory
 
@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-PORTFOLIO = reverse("certificates:portfolio")
-NEW = reverse("certificates:external_cpd_new")
+PORTFOLIO = reverse("imh_certificates:portfolio")
+NEW = reverse("imh_certificates:external_cpd_new")
 
 
 @pytest.fixture
@@ -103,11 +103,11 @@ def test_page_lists_certificates_external_cpd_and_totals(logged_in, trainee):
     assert "Issued in error." in html
     assert "Someone else" not in html
     assert "Attachment conference" in html
-    # 3 + 2 from certificates (the revoked one does not count), 5 from elsewhere.
+    # 3 + 2 from imh_certificates (the revoked one does not count), 5 from elsewhere.
     assert "<strong>10 hours</strong>" in html
     assert "The PDF is being made" in html  # the expired one has no PDF yet
-    assert reverse("certificates:portfolio_csv") in html
-    assert reverse("certificates:portfolio_pdf") in html
+    assert reverse("imh_certificates:portfolio_csv") in html
+    assert reverse("imh_certificates:portfolio_pdf") in html
 
 
 def test_navigation_links_to_the_portfolio(logged_in):
@@ -117,7 +117,7 @@ def test_navigation_links_to_the_portfolio(logged_in):
 
 
 def test_lesson_reflections_show(logged_in, trainee):
-    from courses.services.learning import enrolment_create, reflection_save
+    from imh_courses.services.learning import enrolment_create, reflection_save
     from tests.courses.factories import add_reflection_prompt, create_course, lessons_of
 
     course = create_course(modules=1, lessons_per_module=1)
@@ -164,7 +164,7 @@ def test_add_external_cpd_with_evidence(logged_in, trainee):
     assert item.evidence_file_name == "My certificate.pdf"
     html = logged_in.get(PORTFOLIO).content.decode()
     assert "Newborn Behavioural Observation study day" in html
-    assert reverse("certificates:external_cpd_evidence", args=[item.pk]) in html
+    assert reverse("imh_certificates:external_cpd_evidence", args=[item.pk]) in html
 
 
 @pytest.mark.parametrize(
@@ -232,7 +232,7 @@ def test_edit_external_cpd_and_replace_the_file(
     item = _entry(trainee, evidence_file=SimpleUploadedFile("old.pdf", PDF))
     old_name = item.evidence_file.name
     storage = item.evidence_file.storage
-    url = reverse("certificates:external_cpd_edit", args=[item.pk])
+    url = reverse("imh_certificates:external_cpd_edit", args=[item.pk])
     assert "Attachment conference" in logged_in.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = logged_in.post(
@@ -249,7 +249,7 @@ def test_edit_external_cpd_and_replace_the_file(
 
 def test_edit_with_bad_input_changes_nothing(logged_in, trainee):
     item = _entry(trainee)
-    url = reverse("certificates:external_cpd_edit", args=[item.pk])
+    url = reverse("imh_certificates:external_cpd_edit", args=[item.pk])
     response = logged_in.post(url, _data(title="New", hours="0"))
     assert response.status_code == 200
     item.refresh_from_db()
@@ -261,7 +261,7 @@ def test_delete_external_cpd_removes_the_file(
 ):
     item = _entry(trainee, evidence_file=SimpleUploadedFile("e.pdf", PDF))
     name, storage = item.evidence_file.name, item.evidence_file.storage
-    url = reverse("certificates:external_cpd_delete", args=[item.pk])
+    url = reverse("imh_certificates:external_cpd_delete", args=[item.pk])
     assert "Remove “Attachment conference”?" in logged_in.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         assert logged_in.post(url).status_code == 302
@@ -273,16 +273,17 @@ def test_someone_elses_entry_is_a_404(client, trainee):
     item = _entry(trainee, evidence_file=SimpleUploadedFile("e.pdf", PDF))
     client.force_login(UserFactory())
     for name in ("external_cpd_edit", "external_cpd_delete", "external_cpd_evidence"):
-        assert client.get(reverse(f"certificates:{name}", args=[item.pk])).status_code == 404
+        assert client.get(reverse(f"imh_certificates:{name}", args=[item.pk])).status_code == 404
     assert (
-        client.post(reverse("certificates:external_cpd_delete", args=[item.pk])).status_code == 404
+        client.post(reverse("imh_certificates:external_cpd_delete", args=[item.pk])).status_code
+        == 404
     )
     assert ExternalCPD.objects.filter(pk=item.pk).exists()
 
 
 def test_evidence_downloads_as_an_attachment_to_its_owner(logged_in, trainee):
     item = _entry(trainee, evidence_file=SimpleUploadedFile("My evidence.pdf", PDF))
-    response = logged_in.get(reverse("certificates:external_cpd_evidence", args=[item.pk]))
+    response = logged_in.get(reverse("imh_certificates:external_cpd_evidence", args=[item.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
@@ -290,7 +291,7 @@ def test_evidence_downloads_as_an_attachment_to_its_owner(logged_in, trainee):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == PDF
     without = _entry(trainee)
-    url = reverse("certificates:external_cpd_evidence", args=[without.pk])
+    url = reverse("imh_certificates:external_cpd_evidence", args=[without.pk])
     assert logged_in.get(url).status_code == 404
 
 
@@ -298,7 +299,7 @@ def test_evidence_downloads_as_an_attachment_to_its_owner(logged_in, trainee):
 
 
 def _csv_rows(client) -> list[list[str]]:
-    response = client.get(reverse("certificates:portfolio_csv"))
+    response = client.get(reverse("imh_certificates:portfolio_csv"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith('attachment; filename="cpd-portfolio-')
@@ -386,7 +387,7 @@ def test_pdf_export_text(logged_in, trainee, tmp_path):
         title='<img src="file:///etc/passwd"> Study day',
         reflection="I learnt to wait and watch.",
     )
-    response = logged_in.get(reverse("certificates:portfolio_pdf"))
+    response = logged_in.get(reverse("imh_certificates:portfolio_pdf"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith('attachment; filename="cpd-portfolio-')
@@ -407,7 +408,7 @@ def test_pdf_export_text(logged_in, trainee, tmp_path):
 
 
 def test_pdf_fetches_nothing_from_outside(trainee, monkeypatch):
-    from certificates import rendering
+    from imh_certificates import rendering
 
     fetched: list[str] = []
     original = rendering.SafeURLFetcher.fetch

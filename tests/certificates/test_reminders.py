@@ -11,9 +11,9 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from certificates.models import Certificate, CertificateEvent, ExpiryReminder
-from certificates.reminders import reminders_send, threshold_due
-from certificates.tasks_reminders import certificate_reminders_send
+from imh_certificates.models import Certificate, CertificateEvent, ExpiryReminder
+from imh_certificates.reminders import reminders_send, threshold_due
+from imh_certificates.tasks_reminders import certificate_reminders_send
 from tests.certificates.factories import CertificateFactory
 from tests.factories import UserFactory
 from tests.organisations.factories import (

@@ -9,8 +9,8 @@ import pytest
 from wagtail_factories import ImageFactory
 from weasyprint.urls import URLFetcherResponse
 
-from certificates import rendering
-from certificates.models import Certificate, CertificateTemplate
+from imh_certificates import rendering
+from imh_certificates.models import Certificate, CertificateTemplate
 from tests.certificates.factories import CertificateFactory, CertificateTemplateFactory
 from tests.certificates.pdftools import (
     pdf_fonts,
@@ -245,7 +245,7 @@ class TestSafeURLFetcher:
             rendering.SafeURLFetcher().fetch(url)
 
     def test_serves_the_certificate_stylesheet_from_static_files(self):
-        url = rendering.static_base_url() + "certificates/certificate-pdf.css"
+        url = rendering.static_base_url() + "imh_certificates/certificate-pdf.css"
 
         response = rendering.SafeURLFetcher().fetch(url)
 

@@ -10,8 +10,8 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from certificates import rendering, tasks
-from certificates.models import Certificate, CertificateEvent
+from imh_certificates import rendering, tasks
+from imh_certificates.models import Certificate, CertificateEvent
 from tests.certificates.factories import CertificateFactory
 from tests.certificates.pdftools import pdf_text, requires_poppler
 
@@ -175,7 +175,7 @@ def test_revoked_certificate_is_still_rendered():
 
 
 def test_issuing_a_certificate_queues_its_render(django_capture_on_commit_callbacks):
-    from certificates.services import certificate_issue
+    from imh_certificates.services import certificate_issue
     from tests.factories import UserFactory
 
     holder = UserFactory(first_name="Grace", last_name="Hopper")

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from certificates.models import Certificate, CertificateTemplate
+from imh_certificates.models import Certificate, CertificateTemplate
 from tests.certificates.factories import CertificateTemplateFactory
 from tests.certificates.pdftools import pdf_info, pdf_text, requires_poppler
 from tests.factories import UserFactory
@@ -37,8 +37,8 @@ def _preview_url(template: CertificateTemplate) -> str:
 
 def test_educators_may_add_change_and_view_templates(educator):
     for action in ("add", "change", "view"):
-        assert educator.has_perm(f"certificates.{action}_certificatetemplate")
-    assert not educator.has_perm("certificates.delete_certificatetemplate")
+        assert educator.has_perm(f"imh_certificates.{action}_certificatetemplate")
+    assert not educator.has_perm("imh_certificates.delete_certificatetemplate")
 
 
 def test_list_and_edit_pages_offer_the_preview(client, educator, template):

@@ -10,8 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from certificates import verification
-from certificates.models import Certificate, code_generate
+from imh_certificates import verification
+from imh_certificates.models import Certificate, code_generate
 from tests.organisations.factories import ManagerMembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def test_one_wording_is_kept_in_one_place():
 
 
 def test_the_api_uses_it(client, unknown):
-    response = client.get(reverse("certificates:api_certificate", args=[unknown]))
+    response = client.get(reverse("imh_certificates:api_certificate", args=[unknown]))
     assert response.status_code == 404
     assert response.json() == {"error": "not_found", "message": WORDING}
 
@@ -42,13 +42,13 @@ def test_the_api_uses_it(client, unknown):
 def test_bulk_checks_use_it_on_the_page_and_in_the_csv(client, unknown):
     client.force_login(ManagerMembershipFactory().user)
     upload = SimpleUploadedFile("codes.csv", f"code\n{unknown}\n".encode(), "text/csv")
-    response = client.post(reverse("certificates:verify_many"), {"file": upload})
+    response = client.post(reverse("imh_certificates:verify_many"), {"file": upload})
     assert response.status_code == 200
     html = response.content.decode()
     assert WORDING in html
 
     download = client.post(
-        reverse("certificates:verify_many_download"),
+        reverse("imh_certificates:verify_many_download"),
         {"codes": json.dumps([[2, unknown]])},
     )
     rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8").lstrip("\ufeff"))))
@@ -56,6 +56,6 @@ def test_bulk_checks_use_it_on_the_page_and_in_the_csv(client, unknown):
 
 
 def test_the_verification_page_uses_it(client, unknown):
-    response = client.get(reverse("certificates:verify_code", args=[unknown]))
+    response = client.get(reverse("imh_certificates:verify_code", args=[unknown]))
     assert response.status_code == 404
     assert WORDING in response.content.decode()

@@ -11,15 +11,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from certificates import verification
-from certificates.models import Certificate, code_generate
+from imh_certificates import verification
+from imh_certificates.models import Certificate, code_generate
 from tests.certificates.factories import CertificateFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _url(code: str) -> str:
-    return reverse("certificates:verify_code", kwargs={"code": code})
+    return reverse("imh_certificates:verify_code", kwargs={"code": code})
 
 
 def _unused_code() -> str:
@@ -48,7 +48,7 @@ def _supersede(old: Certificate) -> Certificate:
 
 
 def test_form_page_is_public_and_explains_the_format(client):
-    response = client.get(reverse("certificates:verify"))
+    response = client.get(reverse("imh_certificates:verify"))
     assert response.status_code == 200
     html = response.content.decode()
     assert '<label class="nhsuk-label" for="id_code">Certificate code</label>' in html
@@ -60,14 +60,14 @@ def test_form_page_is_public_and_explains_the_format(client):
 def test_form_forgives_case_spaces_and_dashes_and_redirects_to_canonical(client):
     cert = CertificateFactory()
     typed = " " + cert.code.replace("-", " ").lower() + " "
-    response = client.get(reverse("certificates:verify"), {"code": typed})
+    response = client.get(reverse("imh_certificates:verify"), {"code": typed})
     assert response.status_code == 302
     assert response["Location"] == _url(cert.code)
 
 
 def test_form_without_dashes_redirects_too(client):
     code = _unused_code()
-    response = client.get(reverse("certificates:verify"), {"code": code.replace("-", "")})
+    response = client.get(reverse("imh_certificates:verify"), {"code": code.replace("-", "")})
     assert response["Location"] == _url(code)
 
 
@@ -81,7 +81,7 @@ def test_form_without_dashes_redirects_too(client):
     ],
 )
 def test_form_errors_use_the_error_summary(client, typed, message):
-    response = client.get(reverse("certificates:verify"), {"code": typed})
+    response = client.get(reverse("imh_certificates:verify"), {"code": typed})
     assert response.status_code == 200
     html = response.content.decode()
     assert "nhsuk-error-summary" in html
@@ -211,7 +211,7 @@ def test_hostile_text_is_escaped(client):
 
 
 def _not_found_body(client, code: str) -> str:
-    response = client.get(reverse("certificates:verify_code", kwargs={"code": code}))
+    response = client.get(reverse("imh_certificates:verify_code", kwargs={"code": code}))
     assert response.status_code == 404
     assert response["X-Robots-Tag"].startswith("noindex")
     assert "Certificate not found" in response.content.decode()
@@ -245,7 +245,7 @@ def test_malformed_codes_do_the_same_lookup_as_unknown_ones(client, code):
 def _chrome_queries(client) -> int:
     """Queries every page of the site makes for its layout (site and its settings)."""
     with CaptureQueriesContext(connection) as captured:
-        assert client.get(reverse("certificates:verify")).status_code == 200
+        assert client.get(reverse("imh_certificates:verify")).status_code == 200
     return len(captured.captured_queries)
 
 

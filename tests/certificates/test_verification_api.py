@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from certificates.models import Certificate, code_generate
+from imh_certificates.models import Certificate, code_generate
 from tests.certificates.factories import CertificateFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ FIELDS = {
 
 
 def _api(code: str) -> str:
-    return reverse("certificates:api_certificate", kwargs={"code": code})
+    return reverse("imh_certificates:api_certificate", kwargs={"code": code})
 
 
 def test_valid_certificate(client):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 def _hang_in_render(marker: Path) -> None:
-    from certificates import rendering
+    from imh_certificates import rendering
 
     def render(**kwargs):
         marker.write_text(str(os.getpid()))

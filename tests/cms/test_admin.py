@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from cms.models import HomePage
-from courses.models import CourseIndexPage
+from imh_courses.models import CourseIndexPage
 from tests.factories import UserFactory
 
 
@@ -59,7 +59,7 @@ def test_block_picker_previews_render_in_the_sites_style(client):
     client.force_login(admin)
     from wagtail.blocks import Block
 
-    from courses.blocks import KeyPointsBlock
+    from imh_courses.blocks import KeyPointsBlock
 
     block_id = next(
         key for key, block in Block.definition_registry.items() if isinstance(block, KeyPointsBlock)

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from wagtail.models import Page, Revision
 
 from cms.demo import DEMO_PASSWORD, DEMO_USERS
-from organisations.models import Invitation, Membership, Organisation
+from imh_organisations.models import Invitation, Membership, Organisation
 
 
 def _counts() -> dict[str, int]:

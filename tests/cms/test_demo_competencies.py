@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from assessments.models import ActivityPlacement, Quiz
-from competencies.models import Evidence, Framework, Observation, PageCompetency, SelfAssessment
-from courses.models import LessonPage, LiveSession
+from imh_assessments.models import ActivityPlacement, Quiz
+from imh_competencies.models import Evidence, Framework, Observation, PageCompetency, SelfAssessment
+from imh_courses.models import LessonPage, LiveSession
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_the_demo_nursery_manager_holds_a_verifiable_certificate(
 ):
     from io import StringIO
 
-    from certificates.models import Certificate
+    from imh_certificates.models import Certificate
 
     # Certificates are issued when the completing transaction commits.
     with django_capture_on_commit_callbacks(execute=True):

@@ -6,13 +6,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from certificates.models import Certificate
-from compliance.models import Assignment, MandatoryRule
-from compliance.selectors import compliance_matrix
-from compliance.services.facts import assignment_facts_refresh
-from compliance.status import Status
-from courses.models import CourseCompletion, Enrolment, LessonProgress
-from organisations.models import Membership, Organisation, Site, Team
+from imh_certificates.models import Certificate
+from imh_compliance.models import Assignment, MandatoryRule
+from imh_compliance.selectors import compliance_matrix
+from imh_compliance.services.facts import assignment_facts_refresh
+from imh_compliance.status import Status
+from imh_courses.models import CourseCompletion, Enrolment, LessonProgress
+from imh_organisations.models import Membership, Organisation, Site, Team
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,7 @@ def test_past_completions_have_matching_certificates():
     call_command("demo_load")
     grace = CourseCompletion.objects.get(user__username="demo-staff-grace")
     certificate = Certificate.objects.get(
-        source_type="courses.coursecompletion", source_id=grace.pk
+        source_type="imh_courses.coursecompletion", source_id=grace.pk
     )
     assert certificate.expires_on == grace.expires_on
     assert certificate.completed_on < certificate.expires_on

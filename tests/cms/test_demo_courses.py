@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import Revision
 
-from courses.models import (
+from imh_courses.models import (
     CoursePage,
     Enrolment,
     LessonPage,

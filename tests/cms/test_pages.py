@@ -8,7 +8,7 @@ from wagtail.models import GroupPagePermission, Page, Site
 from wagtail.test.utils import WagtailPageTestCase
 
 from cms.models import HomePage, StandardPage
-from courses.models import CourseIndexPage
+from imh_courses.models import CourseIndexPage
 
 
 class PageTreeTests(WagtailPageTestCase):

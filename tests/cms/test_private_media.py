@@ -12,10 +12,10 @@ from django.core.files.storage import default_storage
 from django.test import override_settings
 from django.urls import clear_url_caches, reverse
 
-from certificates.models import Certificate, ExternalCPD
 from cms.storage import PrivateFileSystemStorage, is_private_name
-from competencies.models import ExternalLearning
-from compliance.models import Report
+from imh_certificates.models import Certificate, ExternalCPD
+from imh_competencies.models import ExternalLearning
+from imh_compliance.models import Report
 from tests.certificates.factories import CertificateFactory
 from tests.factories import UserFactory
 
@@ -130,7 +130,7 @@ def test_owner_still_downloads_a_certificate_stored_privately(roots, client):
     certificate.save()
     client.force_login(holder)
 
-    response = client.get(reverse("certificates:certificate_pdf", args=[certificate.code]))
+    response = client.get(reverse("imh_certificates:certificate_pdf", args=[certificate.code]))
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == SECRET
@@ -147,7 +147,7 @@ def test_private_storage_must_be_outside_media_root(settings, tmp_path):
 
 
 def test_missing_private_storage_is_a_clear_error(settings):
-    from accounts.storage import private_storage
+    from imh_accounts.storage import private_storage
 
     settings.STORAGES = {
         name: config for name, config in settings.STORAGES.items() if name != "private"

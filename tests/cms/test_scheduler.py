@@ -19,7 +19,7 @@ from cms.management.commands import run_scheduler
 from cms.models import ScheduledRun
 from cms.scheduler import SCHEDULES, Schedule, schedules_run_due
 from cms.tasks_compat import task
-from compliance.models import Assignment, Digest, MandatoryRule, Reminder
+from imh_compliance.models import Assignment, Digest, MandatoryRule, Reminder
 from tests.courses.factories import create_course
 from tests.organisations.factories import ManagerMembershipFactory, MembershipFactory
 

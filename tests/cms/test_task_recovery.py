@@ -17,8 +17,6 @@ from django.utils.module_loading import import_string
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from certificates.models import Certificate
-from certificates.tasks import certificate_render_pdf
 from cms.scheduler import SCHEDULES, Schedule
 from cms.task_recovery import (
     CERTIFICATE_RENDER,
@@ -29,8 +27,10 @@ from cms.task_recovery import (
     tasks_recover,
 )
 from cms.task_results import EMAIL_TASK_PATH
-from compliance.models import Report
-from compliance.tasks.reports import compliance_report_render_task
+from imh_certificates.models import Certificate
+from imh_certificates.tasks import certificate_render_pdf
+from imh_compliance.models import Report
+from imh_compliance.tasks.reports import compliance_report_render_task
 from tests.certificates.factories import CertificateFactory
 from tests.cms.queue import ago, database_queue, mark, run_queue
 from tests.organisations.factories import ManagerMembershipFactory

@@ -25,9 +25,9 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from certificates.models import Certificate
-from certificates.tasks import certificate_render_pdf
 from cms.task_recovery import WorkerLost, tasks_recover
+from imh_certificates.models import Certificate
+from imh_certificates.tasks import certificate_render_pdf
 from tests.certificates.factories import CertificateFactory
 from tests.cms.queue import database_queue
 

@@ -13,10 +13,10 @@ from django.utils.module_loading import import_string
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from accounts.services import account_delete
 from cms.scheduler import SCHEDULES
 from cms.task_results import EMAIL_TASK_PATH, payload_addresses, task_results_prune
 from cms.tasks_compat import task
+from imh_accounts.services import account_delete
 from tests.cms.queue import ago, database_queue, mark, run_queue
 from tests.factories import UserFactory
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import factory
 
-from competencies.models import Area, Competency, Crosswalk, Framework
+from imh_competencies.models import Area, Competency, Crosswalk, Framework
 
 
 class FrameworkFactory(factory.django.DjangoModelFactory):

@@ -13,14 +13,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from competencies import services
-from competencies.models import Evidence, ExternalLearning
+from imh_competencies import services
+from imh_competencies.models import Evidence, ExternalLearning
 from tests.competencies.factories import AreaFactory, CompetencyFactory, FrameworkFactory
 from tests.factories import UserFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-NEW_URL = reverse("competencies:external_learning_new")
+NEW_URL = reverse("imh_competencies:external_learning_new")
 
 
 @pytest.fixture
@@ -184,7 +184,7 @@ def test_rejection_needs_a_reason_which_is_emailed(
     assert "The certificate is not readable." in mail.outbox[-1].body
     client.force_login(trainee)
     html = client.get(
-        reverse("competencies:external_learning_detail", args=[submission.pk])
+        reverse("imh_competencies:external_learning_detail", args=[submission.pk])
     ).content.decode()
     assert "The certificate is not readable." in html
 
@@ -226,7 +226,7 @@ def test_an_educator_cannot_verify_their_own(educator, framework, competencies):
 
 
 def test_file_goes_to_its_owner_and_educators_only(client, trainee, educator, submission):
-    url = reverse("competencies:external_learning_file", args=[submission.pk])
+    url = reverse("imh_competencies:external_learning_file", args=[submission.pk])
     for user in (trainee, educator):
         client.force_login(user)
         response = client.get(url)
@@ -245,9 +245,9 @@ def test_file_goes_to_its_owner_and_educators_only(client, trainee, educator, su
 
 def test_other_trainee_cannot_see_the_submission(client, submission):
     client.force_login(UserFactory())
-    detail = reverse("competencies:external_learning_detail", args=[submission.pk])
+    detail = reverse("imh_competencies:external_learning_detail", args=[submission.pk])
     assert client.get(detail).status_code == 404
-    remove = reverse("competencies:external_learning_delete", args=[submission.pk])
+    remove = reverse("imh_competencies:external_learning_delete", args=[submission.pk])
     assert client.post(remove).status_code == 404
     assert ExternalLearning.objects.filter(pk=submission.pk).exists()
 
@@ -261,7 +261,7 @@ def test_owner_removes_a_submission_and_its_file(
     client.force_login(trainee)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("competencies:external_learning_delete", args=[submission.pk])
+            reverse("imh_competencies:external_learning_delete", args=[submission.pk])
         )
     assert response.status_code == 302
     assert not ExternalLearning.objects.exists()

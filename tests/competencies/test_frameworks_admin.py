@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 
-from competencies.frameworks_io import framework_import_sample
-from competencies.models import Area, Competency, Crosswalk, Framework
+from imh_competencies.frameworks_io import framework_import_sample
+from imh_competencies.models import Area, Competency, Crosswalk, Framework
 from tests.competencies.factories import AreaFactory, CompetencyFactory, FrameworkFactory
 from tests.factories import UserFactory
 
@@ -59,7 +59,7 @@ class TestEducatorsPermissions:
     def test_educators_group_has_the_framework_rights(self):
         codenames = set(
             Group.objects.get(name="Educators")
-            .permissions.filter(content_type__app_label="competencies")
+            .permissions.filter(content_type__app_label="imh_competencies")
             .values_list("codename", flat=True)
         )
         for model in ("framework", "area", "competency"):

@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from competencies.frameworks_io import SAMPLE_FRAMEWORK_PATH, framework_import_sample
-from competencies.models import Area, Competency, Crosswalk, Framework
+from imh_competencies.frameworks_io import SAMPLE_FRAMEWORK_PATH, framework_import_sample
+from imh_competencies.models import Area, Competency, Crosswalk, Framework
 
 pytestmark = pytest.mark.django_db
 

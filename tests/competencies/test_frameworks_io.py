@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from competencies import frameworks_io
-from competencies.frameworks_io import (
+from imh_competencies import frameworks_io
+from imh_competencies.frameworks_io import (
     FrameworkImportError,
     framework_export,
     framework_import,
     framework_import_sample,
     html_to_text,
 )
-from competencies.models import Area, Competency, Crosswalk, Framework
+from imh_competencies.models import Area, Competency, Crosswalk, Framework
 from tests.competencies.factories import (
     AreaFactory,
     CompetencyFactory,

@@ -11,14 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from competencies import services
-from competencies.models import Evidence, Observation, ObservationCompetency
-from competencies.policies import user_may_observe
+from imh_competencies import services
+from imh_competencies.models import Evidence, Observation, ObservationCompetency
+from imh_competencies.policies import user_may_observe
 from tests.competencies.factories import AreaFactory, CompetencyFactory, FrameworkFactory
 from tests.factories import UserFactory
 from tests.organisations.factories import MembershipFactory, OrganisationFactory
 
-NEW_URL = reverse("competencies:observation_new")
+NEW_URL = reverse("imh_competencies:observation_new")
 
 
 @pytest.fixture
@@ -168,7 +168,9 @@ def test_supervisor_picks_a_supervisee_and_records(
     response = client.post(NEW_URL, _post_data(framework, competencies, supervisee=trainee.pk))
     observation = Observation.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("competencies:observation_detail", args=[observation.pk])
+    assert response["Location"] == reverse(
+        "imh_competencies:observation_detail", args=[observation.pk]
+    )
     assert observation.observer == supervisor
     assert observation.trainee == trainee
 
@@ -192,9 +194,9 @@ def test_educator_records_by_email_and_evidence_follows_each_rating(
     assert evidence[competencies[0].pk].outcome == Evidence.Outcome.MET
     assert evidence[competencies[0].pk].level == 2
     assert evidence[competencies[1].pk].outcome == Evidence.Outcome.NOT_YET
-    assert evidence[competencies[0].pk].source_type == "competencies.observationcompetency"
+    assert evidence[competencies[0].pk].source_type == "imh_competencies.observationcompetency"
     assert evidence[competencies[0].pk].url == reverse(
-        "competencies:observation_detail", args=[observation.pk]
+        "imh_competencies:observation_detail", args=[observation.pk]
     )
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [trainee.email]
@@ -295,14 +297,14 @@ def observation(educator, trainee, framework, competencies):
 
 
 def test_trainee_sees_the_observation_and_others_do_not(client, trainee, colleague, observation):
-    url = reverse("competencies:observation_detail", args=[observation.pk])
+    url = reverse("imh_competencies:observation_detail", args=[observation.pk])
     client.force_login(trainee)
     html = client.get(url).content.decode()
     assert "Baby clinic" in html
     assert "Calm and responsive." in html
     assert "Erin Educator" in html
     assert "Change the observation" not in html
-    profile = client.get(reverse("competencies:profile")).content.decode()
+    profile = client.get(reverse("imh_competencies:profile")).content.decode()
     detail_link = f'<a href="{url}">Baby clinic</a>'
     assert f"Observation of practice: {detail_link}" in profile
     client.force_login(colleague)
@@ -313,12 +315,14 @@ def test_only_the_observer_may_change_or_withdraw(client, trainee, supervisor, o
     for user in (trainee, supervisor):
         client.force_login(user)
         assert (
-            client.get(reverse("competencies:observation_edit", args=[observation.pk])).status_code
+            client.get(
+                reverse("imh_competencies:observation_edit", args=[observation.pk])
+            ).status_code
             == 404
         )
         assert (
             client.post(
-                reverse("competencies:observation_withdraw", args=[observation.pk])
+                reverse("imh_competencies:observation_withdraw", args=[observation.pk])
             ).status_code
             == 404
         )
@@ -331,7 +335,7 @@ def test_editing_drops_evidence_of_a_rating_taken_out(
     client, educator, trainee, observation, competencies
 ):
     client.force_login(educator)
-    url = reverse("competencies:observation_edit", args=[observation.pk])
+    url = reverse("imh_competencies:observation_edit", args=[observation.pk])
     assert client.get(url).status_code == 200
     data = {
         "observed_on": observation.observed_on.isoformat(),
@@ -352,21 +356,23 @@ def test_withdrawal_removes_evidence_and_hides_it_from_the_trainee(
 ):
     assert Evidence.objects.filter(user=trainee, kind=Evidence.Kind.OBSERVATION).count() == 2
     client.force_login(educator)
-    url = reverse("competencies:observation_withdraw", args=[observation.pk])
+    url = reverse("imh_competencies:observation_withdraw", args=[observation.pk])
     assert "Withdraw the observation" in client.get(url).content.decode()
     assert client.post(url).status_code == 302
     assert not Evidence.objects.filter(user=trainee).exists()
     observation.refresh_from_db()
     assert observation.is_withdrawn
-    listing = client.get(reverse("competencies:observations")).content.decode()
+    listing = client.get(reverse("imh_competencies:observations")).content.decode()
     assert "Withdrawn" in listing
     client.force_login(trainee)
-    detail = reverse("competencies:observation_detail", args=[observation.pk])
+    detail = reverse("imh_competencies:observation_detail", args=[observation.pk])
     assert client.get(detail).status_code == 404
 
 
 def test_observations_i_recorded_lists_mine_only(client, educator, supervisor, observation):
     client.force_login(educator)
-    assert "Baby clinic" in client.get(reverse("competencies:observations")).content.decode()
+    assert "Baby clinic" in client.get(reverse("imh_competencies:observations")).content.decode()
     client.force_login(supervisor)
-    assert "Baby clinic" not in client.get(reverse("competencies:observations")).content.decode()
+    assert (
+        "Baby clinic" not in client.get(reverse("imh_competencies:observations")).content.decode()
+    )

@@ -12,13 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import privacy
-from competencies import services
-from competencies.models import Evidence, ExternalLearning, Observation, SelfAssessment
+from imh_accounts import privacy
+from imh_competencies import services
+from imh_competencies.models import Evidence, ExternalLearning, Observation, SelfAssessment
 from tests.competencies.factories import AreaFactory, CompetencyFactory, FrameworkFactory
 from tests.factories import UserFactory
 
-PROFILE_URL = reverse("competencies:profile")
+PROFILE_URL = reverse("imh_competencies:profile")
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ def test_nobody_else_sees_the_evidence(client, trainee, competencies):
     _evidence(trainee, competencies[0], level=2, title="Private quiz result")
     client.force_login(UserFactory())
     assert "Private quiz result" not in client.get(PROFILE_URL).content.decode()
-    detail = reverse("competencies:competency", args=[competencies[0].pk])
+    detail = reverse("imh_competencies:competency", args=[competencies[0].pk])
     assert "Private quiz result" not in client.get(detail).content.decode()
 
 
@@ -117,7 +117,7 @@ def test_competency_page_lists_descriptors_and_evidence(client, trainee, compete
     _evidence(trainee, competencies[1], level=3, title="Other competency quiz")
     client.force_login(trainee)
     html = client.get(
-        reverse("competencies:competency", args=[competencies[0].pk])
+        reverse("imh_competencies:competency", args=[competencies[0].pk])
     ).content.decode()
     assert "Descriptor at level 1." in html
     assert "Descriptor at level 3." in html

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from competencies import selectors, services
-from competencies.models import Evidence, PageCompetency, SelfAssessment
-from competencies.selectors import GapStatus
+from imh_competencies import selectors, services
+from imh_competencies.models import Evidence, PageCompetency, SelfAssessment
+from imh_competencies.selectors import GapStatus
 from tests.competencies.factories import AreaFactory, CompetencyFactory, FrameworkFactory
 from tests.courses.factories import create_course, lessons_of
 from tests.factories import UserFactory
@@ -52,13 +52,13 @@ def test_saving_stores_one_row_per_competency_and_mirrors_evidence(
     client, trainee, framework, competencies
 ):
     client.force_login(trainee)
-    url = reverse("competencies:self_assessment", args=[framework.slug])
+    url = reverse("imh_competencies:self_assessment", args=[framework.slug])
     assert "Attunement" in client.get(url).content.decode()
     response = client.post(
         url, _form_data(competencies, {0: "achieved", 1: "working_towards", 2: "not_yet"})
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("competencies:gap_analysis", args=[framework.slug])
+    assert response["Location"] == reverse("imh_competencies:gap_analysis", args=[framework.slug])
     rows = {row.competency_id: row for row in SelfAssessment.objects.filter(user=trainee)}
     assert len(rows) == 3
     assert {row.level for row in rows.values()} == {2}
@@ -85,7 +85,7 @@ def test_saving_stores_one_row_per_competency_and_mirrors_evidence(
 
 def test_level_outside_the_framework_is_refused(client, trainee, framework, competencies):
     client.force_login(trainee)
-    url = reverse("competencies:self_assessment", args=[framework.slug])
+    url = reverse("imh_competencies:self_assessment", args=[framework.slug])
     response = client.post(url, _form_data(competencies, {0: "achieved"}, level=9))
     assert response.status_code == 200
     assert "Choose a level from Level 1 to Level 3." in response.content.decode()
@@ -100,7 +100,7 @@ def test_level_outside_the_framework_is_refused(client, trainee, framework, comp
 
 def test_nothing_rated_is_refused(client, trainee, framework, competencies):
     client.force_login(trainee)
-    url = reverse("competencies:self_assessment", args=[framework.slug])
+    url = reverse("imh_competencies:self_assessment", args=[framework.slug])
     response = client.post(url, {"level": "1"})
     assert "Rate at least one competency." in response.content.decode()
     assert not SelfAssessment.objects.exists()
@@ -182,7 +182,9 @@ def test_recommendations_name_live_courses_that_cover_the_gaps(
         selectors.recommended_pages(targets={competency.pk: 1 for competency in competencies})
 
     client.force_login(trainee)
-    html = client.get(reverse("competencies:gap_analysis", args=[framework.slug])).content.decode()
+    html = client.get(
+        reverse("imh_competencies:gap_analysis", args=[framework.slug])
+    ).content.decode()
     assert "Relationships in the first year" in html
     assert "Covers: 1.1 Attunement; 1.2 Reflective practice" in html
     assert relationships.url in html
@@ -199,7 +201,7 @@ def test_courses_behind_a_view_restriction_are_not_recommended(trainee, competen
     assert selectors.recommended_pages(targets={competencies[0].pk: 2}) == []
 
 
-@override_settings(COMPETENCIES_RECOMMENDED_PAGE_TYPES=["courses.lessonpage"])
+@override_settings(COMPETENCIES_RECOMMENDED_PAGE_TYPES=["imh_courses.lessonpage"])
 def test_recommended_page_types_come_from_settings(trainee, framework, competencies):
     course = create_course(title="Relationships", modules=1)
     lesson = lessons_of(course)[0]
@@ -210,5 +212,7 @@ def test_recommended_page_types_come_from_settings(trainee, framework, competenc
 
 def test_gap_page_without_a_self_assessment_asks_for_one(client, trainee, framework):
     client.force_login(trainee)
-    html = client.get(reverse("competencies:gap_analysis", args=[framework.slug])).content.decode()
+    html = client.get(
+        reverse("imh_competencies:gap_analysis", args=[framework.slug])
+    ).content.decode()
     assert "You have not assessed yourself against this framework yet." in html

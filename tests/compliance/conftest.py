@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.choices import ProfessionalRole
-from courses.models import Pathway, PathwayCourse
-from organisations.models import Membership
+from imh_accounts.choices import ProfessionalRole
+from imh_courses.models import Pathway, PathwayCourse
+from imh_organisations.models import Membership
 from tests.accounts.factories import EmptyProfileFactory, ProfileFactory
 from tests.courses.factories import create_course
 from tests.organisations.factories import (

@@ -6,9 +6,9 @@ import datetime
 
 from django.utils import timezone
 
-from competencies import services as competency_services
-from competencies.models import Evidence
-from compliance.models import Assignment
+from imh_competencies import services as competency_services
+from imh_competencies.models import Evidence
+from imh_compliance.models import Assignment
 from tests.competencies.factories import AreaFactory, CompetencyFactory, FrameworkFactory
 from tests.factories import UserFactory
 from tests.organisations.factories import (

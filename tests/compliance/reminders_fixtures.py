@@ -8,8 +8,8 @@ from decimal import Decimal
 import time_machine
 from django.utils import timezone
 
-from compliance.models import Assignment
-from courses.models import CourseCompletion, Enrolment, Pathway
+from imh_compliance.models import Assignment
+from imh_courses.models import CourseCompletion, Enrolment, Pathway
 
 # A Wednesday.
 D0 = datetime.date(2027, 3, 10)

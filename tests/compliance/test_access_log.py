@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from compliance.models import AccessEvent
-from compliance.services.audit import access_event_record
+from imh_compliance.models import AccessEvent
+from imh_compliance.services.audit import access_event_record
 from tests.compliance.records_fixtures import World
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def world():
 
 
 def log_url(organisation):
-    return reverse("compliance:access_log", args=[organisation.pk])
+    return reverse("imh_compliance:access_log", args=[organisation.pk])
 
 
 def test_lists_this_organisations_events_newest_first(client, world):
@@ -62,7 +62,7 @@ def test_lists_this_organisations_events_newest_first(client, world):
 
 def test_a_manager_viewing_a_record_appears_in_the_log(client, world):
     client.force_login(world.manager)
-    client.get(reverse("compliance:member", args=[world.organisation.pk, world.membership.pk]))
+    client.get(reverse("imh_compliance:member", args=[world.organisation.pk, world.membership.pk]))
     content = client.get(log_url(world.organisation)).content.decode()
     assert "Morgan Manager" in content
     assert "Sam Staff" in content

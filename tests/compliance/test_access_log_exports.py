@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from compliance.models import AccessEvent
-from compliance.services.audit import access_event_record
+from imh_compliance.models import AccessEvent
+from imh_compliance.services.audit import access_event_record
 from tests.compliance.records_fixtures import World
 from tests.spreadsheets import RISKY_IDS, RISKY_VALUES, assert_plain_text, csv_rows, xlsx_rows
 

@@ -10,19 +10,19 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
-from accounts.choices import ProfessionalRole
-from compliance.models import Assignment, MandatoryRule
-from compliance.services.assignments import (
+from imh_accounts.choices import ProfessionalRole
+from imh_compliance.models import Assignment, MandatoryRule
+from imh_compliance.services.assignments import (
     AssignmentOutcome,
     assignments_create,
     member_assign_mandatory,
     renewals_assign,
 )
-from compliance.tasks.assignments import renewals_assign_task
-from courses.models import CourseCompletion, Enrolment
-from courses.services.learning import enrolment_create, lesson_complete
-from organisations import services as organisation_services
-from organisations.models import Membership
+from imh_compliance.tasks.assignments import renewals_assign_task
+from imh_courses.models import CourseCompletion, Enrolment
+from imh_courses.services.learning import enrolment_create, lesson_complete
+from imh_organisations import services as organisation_services
+from imh_organisations.models import Membership
 from tests.courses.factories import create_course, lessons_of
 from tests.factories import UserFactory
 from tests.organisations.factories import InvitationFactory

@@ -9,8 +9,8 @@ from django.contrib.auth.models import Permission
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from compliance.models import AccessEvent, Assignment, MandatoryRule
-from compliance.services.audit import access_event_record
+from imh_compliance.models import AccessEvent, Assignment, MandatoryRule
+from imh_compliance.services.audit import access_event_record
 from tests.compliance.records_fixtures import World, assign
 from tests.courses.factories import create_course
 from tests.factories import UserFactory

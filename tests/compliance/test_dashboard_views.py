@@ -12,11 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.choices import ProfessionalRole
-from compliance.models import Assignment, MandatoryRule, Reminder
-from courses.models import Enrolment
-from courses.services.learning import enrolment_create, lesson_complete
-from organisations.models import Membership, Site, Team
+from imh_accounts.choices import ProfessionalRole
+from imh_compliance.models import Assignment, MandatoryRule, Reminder
+from imh_courses.models import Enrolment
+from imh_courses.services.learning import enrolment_create, lesson_complete
+from imh_organisations.models import Membership, Site, Team
 from tests.courses.factories import create_course, lessons_of
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def _rule(organisation, course):
 
 
 def _url(name, organisation, query=""):
-    url = reverse(f"compliance:{name}", args=[organisation.pk])
+    url = reverse(f"imh_compliance:{name}", args=[organisation.pk])
     return f"{url}?{query}" if query else url
 
 
@@ -104,7 +104,7 @@ def test_anonymous_people_are_asked_to_log_in(client, organisation, name):
 
 
 def test_home_asks_anonymous_people_to_log_in(client):
-    response = client.get(reverse("compliance:home"))
+    response = client.get(reverse("imh_compliance:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 
@@ -137,7 +137,7 @@ def test_a_manager_who_leaves_loses_access(as_user, organisation, manager_member
 
 
 def test_home_goes_straight_to_the_only_organisation(as_user, manager, organisation):
-    response = as_user(manager).get(reverse("compliance:home"))
+    response = as_user(manager).get(reverse("imh_compliance:home"))
     assert response.status_code == 302
     assert response["Location"] == _url("dashboard", organisation)
 
@@ -150,7 +150,7 @@ def test_home_lists_several_organisations(as_user, manager, organisation, other_
         status=Membership.Status.ACTIVE,
         source=Membership.Source.ADMIN,
     )
-    response = as_user(manager).get(reverse("compliance:home"))
+    response = as_user(manager).get(reverse("imh_compliance:home"))
     assert response.status_code == 200
     html = response.content.decode()
     assert _url("dashboard", organisation) in html
@@ -158,16 +158,16 @@ def test_home_lists_several_organisations(as_user, manager, organisation, other_
 
 
 def test_home_for_someone_who_manages_nothing(as_user, staff):
-    response = as_user(staff).get(reverse("compliance:home"))
+    response = as_user(staff).get(reverse("imh_compliance:home"))
     assert response.status_code == 200
     assert "You do not manage an organisation" in _text(response)
-    assert reverse("compliance:my_records") in response.content.decode()
+    assert reverse("imh_compliance:my_records") in response.content.decode()
 
 
 def test_the_header_links_to_staff_compliance_for_managers_only(as_user, manager, staff):
-    link = f'href="{reverse("compliance:home")}"'
-    assert link not in as_user(staff).get(reverse("accounts:dashboard")).content.decode()
-    assert link in as_user(manager).get(reverse("accounts:dashboard")).content.decode()
+    link = f'href="{reverse("imh_compliance:home")}"'
+    assert link not in as_user(staff).get(reverse("imh_accounts:dashboard")).content.decode()
+    assert link in as_user(manager).get(reverse("imh_accounts:dashboard")).content.decode()
 
 
 # The dashboard.
@@ -187,7 +187,7 @@ def test_dashboard_shows_statuses_summary_totals_and_links(
     assert "Due 12 June 2026" in text
     assert "Valid until 15 June 2027" in text
     # Members link to their records, by membership.
-    assert reverse("compliance:member", args=[organisation.pk, scenario["sam"].pk]) in html
+    assert reverse("imh_compliance:member", args=[organisation.pk, scenario["sam"].pk]) in html
     # Checkboxes carry user ids for the actions.
     assert f'name="member" type="checkbox" value="{scenario["sam"].user_id}"' in html
     # Summary: the manager has nothing assigned, so counts as compliant.
@@ -205,8 +205,8 @@ def test_dashboard_shows_statuses_summary_totals_and_links(
     assert f'href="{_url("export_csv", organisation)}"' in html
     assert f'href="{_url("export_xlsx", organisation)}"' in html
     assert f'href="{_url("reports", organisation)}"' in html
-    assert f'href="{reverse("certificates:verify")}"' in html
-    assert f'href="{reverse("certificates:verify_many")}"' in html
+    assert f'href="{reverse("imh_certificates:verify")}"' in html
+    assert f'href="{reverse("imh_certificates:verify_many")}"' in html
     assert 'role="region" aria-labelledby="compliance-matrix-caption" tabindex="0"' in html
 
 

@@ -9,12 +9,12 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from compliance import selectors
-from compliance.models import Digest, MandatoryRule
-from compliance.services import reminders
-from compliance.services.reminders import digests_send, week_starting
-from compliance.tasks.reminders import compliance_digests_task
-from organisations.models import Membership
+from imh_compliance import selectors
+from imh_compliance.models import Digest, MandatoryRule
+from imh_compliance.services import reminders
+from imh_compliance.services.reminders import digests_send, week_starting
+from imh_compliance.tasks.reminders import compliance_digests_task
+from imh_organisations.models import Membership
 from tests.compliance.reminders_fixtures import D0, assign, complete, day, on
 from tests.courses.factories import create_course
 
@@ -99,7 +99,7 @@ def test_the_digest_gives_totals_names_and_a_link(
     assert "- Erin Expiring: Safeguarding babies (valid until 19 April 2027)" in body
     assert "Frankie Fine" not in body
     assert "Nat New" not in body
-    assert f"http://testserver{reverse('compliance:dashboard', args=[organisation.pk])}" in body
+    assert f"http://testserver{reverse('imh_compliance:dashboard', args=[organisation.pk])}" in body
 
 
 def test_long_lists_are_cut_short(organisation, manager, member, course, rule):

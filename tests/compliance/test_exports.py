@@ -11,12 +11,12 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from accounts.choices import ProfessionalRole
-from accounts.spreadsheets import FORMULA_PREFIXES
-from compliance import exports
-from compliance.models import AccessEvent, Assignment
-from compliance.selectors import MatrixFilters, compliance_matrix
-from organisations.models import Site, Team
+from imh_accounts.choices import ProfessionalRole
+from imh_accounts.spreadsheets import FORMULA_PREFIXES
+from imh_compliance import exports
+from imh_compliance.models import AccessEvent, Assignment
+from imh_compliance.selectors import MatrixFilters, compliance_matrix
+from imh_organisations.models import Site, Team
 
 TODAY = datetime.date(2026, 6, 1)
 HOSTILE = [
@@ -96,7 +96,7 @@ def test_spreadsheet_safe_leaves_plain_text(value):
 
 
 def test_csv_is_a_clean_table(as_user, manager, organisation, course, staffed):
-    response = as_user(manager).get(reverse("compliance:export_csv", args=[organisation.pk]))
+    response = as_user(manager).get(reverse("imh_compliance:export_csv", args=[organisation.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
@@ -141,7 +141,9 @@ def test_csv_neutralises_hostile_names_and_titles(
     hostile_member.team = Team.objects.get(organisation=organisation, name=hostile)
     hostile_member.save()
 
-    rows = _csv_rows(as_user(manager).get(reverse("compliance:export_csv", args=[organisation.pk])))
+    rows = _csv_rows(
+        as_user(manager).get(reverse("imh_compliance:export_csv", args=[organisation.pk]))
+    )
     assert rows[0][6] == f"'{hostile}: status"
     (row,) = [row for row in rows[1:] if row[1] == hostile_member.user.email]
     # Names are trimmed of surrounding white space before they reach the matrix.
@@ -155,7 +157,7 @@ def test_csv_neutralises_hostile_names_and_titles(
 
 def test_csv_applies_the_filters(as_user, manager, organisation, course, staffed, team):
     client = as_user(manager)
-    url = reverse("compliance:export_csv", args=[organisation.pk])
+    url = reverse("imh_compliance:export_csv", args=[organisation.pk])
 
     def names(query):
         return sorted(row[0] for row in _csv_rows(client.get(url, query))[1:])
@@ -169,14 +171,14 @@ def test_csv_applies_the_filters(as_user, manager, organisation, course, staffed
 
 
 def test_csv_order_follows_the_sort(as_user, manager, organisation, staffed):
-    url = reverse("compliance:export_csv", args=[organisation.pk])
+    url = reverse("imh_compliance:export_csv", args=[organisation.pk])
     rows = _csv_rows(as_user(manager).get(url, {"order": "desc"}))
     assert [row[0] for row in rows[1:]] == ["Sam Midwife", "Morgan Manager", "Harper Visitor"]
 
 
 def test_csv_of_chosen_members_only(as_user, manager, organisation, staffed, other_organisation):
     _sam, visitor = staffed
-    url = reverse("compliance:export_csv", args=[organisation.pk])
+    url = reverse("imh_compliance:export_csv", args=[organisation.pk])
     client = as_user(manager)
     rows = _csv_rows(client.get(url, {"member": [visitor.user_id]}))
     assert [row[0] for row in rows[1:]] == ["Harper Visitor"]
@@ -193,8 +195,8 @@ def test_the_dashboard_downloads_the_ticked_members(
 ):
     _sam, visitor = staffed
     client = as_user(manager)
-    page = client.get(reverse("compliance:dashboard", args=[organisation.pk])).content.decode()
-    export = reverse("compliance:export_csv", args=[organisation.pk])
+    page = client.get(reverse("imh_compliance:dashboard", args=[organisation.pk])).content.decode()
+    export = reverse("imh_compliance:export_csv", args=[organisation.pk])
     assert f'name="selection" value="chosen" formaction="{export}"' in page
     rows = _csv_rows(client.get(export, {"member": [visitor.user_id], "selection": "chosen"}))
     assert [row[0] for row in rows[1:]] == ["Harper Visitor"]
@@ -211,7 +213,7 @@ def test_the_dashboard_downloads_the_ticked_members(
     ],
 )
 def test_bad_filters_refuse_the_export(as_user, manager, organisation, staffed, query, message):
-    for name in ("compliance:export_csv", "compliance:export_xlsx"):
+    for name in ("imh_compliance:export_csv", "imh_compliance:export_xlsx"):
         response = as_user(manager).get(reverse(name, args=[organisation.pk]), query)
         assert response.status_code == 400
         assert response["Content-Type"].startswith("text/html")
@@ -224,7 +226,7 @@ def test_another_organisations_team_is_a_bad_filter(
 ):
     elsewhere = Team.objects.create(organisation=other_organisation, name="Their team")
     response = as_user(manager).get(
-        reverse("compliance:export_csv", args=[organisation.pk]), {"team": elsewhere.pk}
+        reverse("imh_compliance:export_csv", args=[organisation.pk]), {"team": elsewhere.pk}
     )
     assert response.status_code == 400
     assert "Choose a team from the list." in response.content.decode()
@@ -232,8 +234,8 @@ def test_another_organisations_team_is_a_bad_filter(
 
 def test_each_export_is_written_to_the_access_log(as_user, manager, organisation, staffed):
     client = as_user(manager)
-    client.get(reverse("compliance:export_csv", args=[organisation.pk]), {"role": "midwife"})
-    client.get(reverse("compliance:export_xlsx", args=[organisation.pk]))
+    client.get(reverse("imh_compliance:export_csv", args=[organisation.pk]), {"role": "midwife"})
+    client.get(reverse("imh_compliance:export_xlsx", args=[organisation.pk]))
     events = list(AccessEvent.objects.order_by("pk"))
     assert [(e.action, e.viewer_id, e.organisation_id) for e in events] == [
         (AccessEvent.Action.EXPORTED, manager.pk, organisation.pk)
@@ -242,7 +244,7 @@ def test_each_export_is_written_to_the_access_log(as_user, manager, organisation
     assert events[1].detail == "XLSX of 3 staff"
 
 
-@pytest.mark.parametrize("name", ["compliance:export_csv", "compliance:export_xlsx"])
+@pytest.mark.parametrize("name", ["imh_compliance:export_csv", "imh_compliance:export_xlsx"])
 def test_other_organisations_exports_are_404(as_user, other_manager, staff, organisation, name):
     response = as_user(other_manager).get(reverse(name, args=[organisation.pk]))
     assert response.status_code == 404
@@ -252,7 +254,7 @@ def test_other_organisations_exports_are_404(as_user, other_manager, staff, orga
 
 
 def test_exports_need_a_login(client, organisation):
-    response = client.get(reverse("compliance:export_csv", args=[organisation.pk]))
+    response = client.get(reverse("imh_compliance:export_csv", args=[organisation.pk]))
     assert response.status_code == 302
 
 
@@ -260,7 +262,7 @@ def test_exports_need_a_login(client, organisation):
 
 
 def test_xlsx_has_the_matrix_and_totals(as_user, manager, organisation, course, staffed):
-    response = as_user(manager).get(reverse("compliance:export_xlsx", args=[organisation.pk]))
+    response = as_user(manager).get(reverse("imh_compliance:export_xlsx", args=[organisation.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
     assert response["Content-Disposition"] == (
@@ -301,7 +303,7 @@ def test_xlsx_stores_hostile_text_as_neutralised_strings(
         _assign(organisation, member(name=hostile), course, datetime.date(2026, 7, 1))
     course.title = HOSTILE[0]
     course.save_revision().publish()
-    response = as_user(manager).get(reverse("compliance:export_xlsx", args=[organisation.pk]))
+    response = as_user(manager).get(reverse("imh_compliance:export_xlsx", args=[organisation.pk]))
     workbook = _xlsx(response)
     sheet = workbook["Compliance"]
     names = {}
@@ -324,7 +326,7 @@ def test_xlsx_stores_hostile_text_as_neutralised_strings(
 def test_xlsx_drops_characters_xml_cannot_hold(as_user, manager, organisation, course, member):
     # Control characters a database keeps (PostgreSQL refuses only NUL) but XML cannot hold.
     _assign(organisation, member(name="Bell\x07 Ringer\x1b"), course, datetime.date(2026, 7, 1))
-    response = as_user(manager).get(reverse("compliance:export_xlsx", args=[organisation.pk]))
+    response = as_user(manager).get(reverse("imh_compliance:export_xlsx", args=[organisation.pk]))
     assert response.status_code == 200
     values = [row[0] for row in _xlsx(response)["Compliance"].iter_rows(values_only=True)]
     assert "Bell Ringer" in values
@@ -342,9 +344,9 @@ def test_builders_agree_with_the_matrix(organisation, course, staffed):
 
 def test_builders_neutralise_every_text_cell():
     """Straight through the builders, with white space the database would have kept."""
-    from compliance.selectors import Column, Matrix, Row
-    from compliance.status import Cell, Status
-    from organisations.models import Organisation
+    from imh_compliance.selectors import Column, Matrix, Row
+    from imh_compliance.status import Cell, Status
+    from imh_organisations.models import Organisation
 
     column = Column("course:1", "course", 1, "=Course", (1,))
     rows = [

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import datetime
-import importlib
 import logging
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
-from compliance.models import Assignment
-from compliance.selectors import compliance_matrix
-from compliance.services.assignments import assignments_create, rules_sync
-from compliance.services.facts import assignment_facts_refresh, facts_reconcile
-from compliance.status import Status
-from courses.models import CourseCompletion, Enrolment, LessonPage, Pathway, PathwayCourse
-from courses.services.learning import enrolment_create, lesson_complete, lesson_visit
+from imh_compliance.models import Assignment
+from imh_compliance.selectors import compliance_matrix
+from imh_compliance.services.assignments import assignments_create, rules_sync
+from imh_compliance.services.facts import assignment_facts_refresh, facts_reconcile
+from imh_compliance.status import Status
+from imh_courses.models import CourseCompletion, Enrolment, LessonPage, Pathway, PathwayCourse
+from imh_courses.services.learning import enrolment_create, lesson_complete, lesson_visit
 from tests.courses.factories import create_course
 from tests.factories import UserFactory
 from tests.organisations.factories import MembershipFactory, OrganisationFactory
@@ -184,30 +182,12 @@ class TestTheNightlyCheck:
         CourseCompletion.objects.filter(user=member).update(expires_on=yesterday)
         assert status_of(org, member) == Status.COMPLETED
 
-        with caplog.at_level(logging.WARNING, logger="compliance.services.facts"):
+        with caplog.at_level(logging.WARNING, logger="imh_compliance.services.facts"):
             rules_sync()
         assert "Corrected the learning facts of 1 assignments" in caplog.text
         assert facts(assignment)[1] == yesterday
         assert status_of(org, member) == Status.EXPIRED
         assert facts_reconcile() == 0
-
-    def test_the_migration_fills_existing_assignments_the_same_way(self, setting):
-        org, manager, member, course, first, _, pathway = setting
-        on_course = assign(org, manager, member, f"course:{course.pk}")
-        on_pathway = assign(org, manager, member, f"pathway:{pathway.pk}")
-        for lesson in lessons(course):
-            lesson_complete(user=member, lesson=lesson)
-        enrolment = Enrolment.objects.get(user=member, course=first, status="active")
-        lesson_visit(user=member, lesson=lessons(first)[0], enrolment=enrolment)
-        expected = (facts(on_course), facts(on_pathway))
-        assert expected[0][0] is not None
-        assert expected[1] == (None, None, True)
-
-        Assignment.objects.update(completed_on=None, valid_until=None, started=False)
-        migration = importlib.import_module("compliance.migrations.0002_assignment_learning_facts")
-        migration.facts_fill(apps, None)
-        assert (facts(on_course), facts(on_pathway)) == expected
-        assert assignment_facts_refresh() == 0
 
     def test_nothing_to_check(self):
         assert assignment_facts_refresh() == 0

@@ -10,9 +10,9 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.choices import ProfessionalRole
-from compliance.models import Assignment, MandatoryRule
-from compliance.selectors import (
+from imh_accounts.choices import ProfessionalRole
+from imh_compliance.models import Assignment, MandatoryRule
+from imh_compliance.selectors import (
     NO_ROLE,
     MatrixFilters,
     cells_for,
@@ -21,9 +21,9 @@ from compliance.selectors import (
     matrix_rows_detail,
     member_cells,
 )
-from compliance.status import Status
-from courses.models import CourseCompletion, Enrolment, Pathway, PathwayCourse
-from organisations.models import Membership, Site, Team
+from imh_compliance.status import Status
+from imh_courses.models import CourseCompletion, Enrolment, Pathway, PathwayCourse
+from imh_organisations.models import Membership, Site, Team
 from tests.accounts.factories import ProfileFactory
 from tests.courses.factories import create_course
 from tests.factories import UserFactory
@@ -308,7 +308,7 @@ class TestStatusesOverTime:
 
 
 class TestDatabaseAgreesWithTheRules:
-    """The matrix's statuses come from SQL; ``compliance.status`` is the reference."""
+    """The matrix's statuses come from SQL; ``imh_compliance.status`` is the reference."""
 
     @pytest.mark.parametrize("offset", [-300, 0, 5, 6, 20, 21, 39, 40, 100, 101, 400])
     def test_every_cell_on_every_boundary(self, world, offset):

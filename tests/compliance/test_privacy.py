@@ -8,11 +8,11 @@ import json
 import pytest
 from django.utils import timezone
 
-from accounts import privacy
-from accounts.services import account_delete
-from compliance.models import AccessEvent, Assignment, Digest, Reminder
-from compliance.privacy import DELETED_ACCOUNT_NAME, user_data_erase, user_data_export
-from compliance.services.audit import access_event_record
+from imh_accounts import privacy
+from imh_accounts.services import account_delete
+from imh_compliance.models import AccessEvent, Assignment, Digest, Reminder
+from imh_compliance.privacy import DELETED_ACCOUNT_NAME, user_data_erase, user_data_export
+from imh_compliance.services.audit import access_event_record
 from tests.compliance.records_fixtures import World, assign
 from tests.courses.factories import create_course
 from tests.factories import DEFAULT_PASSWORD

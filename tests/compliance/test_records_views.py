@@ -9,10 +9,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from compliance.models import AccessEvent
-from compliance.records import member_record
-from organisations import services as organisation_services
-from organisations.models import Membership
+from imh_compliance.models import AccessEvent
+from imh_compliance.records import member_record
+from imh_organisations import services as organisation_services
+from imh_organisations.models import Membership
 from tests.certificates.factories import CertificateFactory
 from tests.compliance.records_fixtures import World, assign, competency_evidence
 from tests.courses.factories import create_course
@@ -27,11 +27,11 @@ def world():
 
 
 def member_url(organisation, membership):
-    return reverse("compliance:member", args=[organisation.pk, membership.pk])
+    return reverse("imh_compliance:member", args=[organisation.pk, membership.pk])
 
 
 def my_record_url(membership):
-    return reverse("compliance:my_record", args=[membership.pk])
+    return reverse("imh_compliance:my_record", args=[membership.pk])
 
 
 def record_html(membership) -> str:
@@ -40,7 +40,8 @@ def record_html(membership) -> str:
         "organisation", "user", "user__profile", "team", "site"
     ).get(pk=membership.pk)
     return render_to_string(
-        "compliance/records/includes/record.html", {"record": member_record(membership=membership)}
+        "imh_compliance/records/includes/record.html",
+        {"record": member_record(membership=membership)},
     )
 
 
@@ -75,15 +76,15 @@ class TestManagerView:
         assert "Not started" in content
         assert "Morgan Manager" in content  # who assigned it
         assert certificate.code in content
-        assert reverse("certificates:verify_code", args=[certificate.code]) in content
+        assert reverse("imh_certificates:verify_code", args=[certificate.code]) in content
         assert "Sam Staff has not chosen to share their competency profile" in content
         assert (
-            f"{reverse('compliance:assign', args=[world.organisation.pk])}"
+            f"{reverse('imh_compliance:assign', args=[world.organisation.pk])}"
             f"?member={world.member.pk}" in content
         )
         assert (
             reverse(
-                "compliance:member_placement", args=[world.organisation.pk, world.membership.pk]
+                "imh_compliance:member_placement", args=[world.organisation.pk, world.membership.pk]
             )
             in content
         )
@@ -158,7 +159,8 @@ class TestConsent:
 
         client.force_login(world.member)
         response = client.post(
-            reverse("compliance:my_record_sharing", args=[world.membership.pk]), {"shares": "yes"}
+            reverse("imh_compliance:my_record_sharing", args=[world.membership.pk]),
+            {"shares": "yes"},
         )
         assert response.status_code == 302
         world.membership.refresh_from_db()
@@ -182,7 +184,8 @@ class TestConsent:
         world.membership.save()
         client.force_login(world.member)
         client.post(
-            reverse("compliance:my_record_sharing", args=[world.membership.pk]), {"shares": "no"}
+            reverse("imh_compliance:my_record_sharing", args=[world.membership.pk]),
+            {"shares": "no"},
         )
         client.force_login(world.manager)
         content = client.get(member_url(world.organisation, world.membership)).content.decode()
@@ -190,7 +193,7 @@ class TestConsent:
 
     def test_a_missing_or_unknown_choice_is_an_error_and_changes_nothing(self, client, world):
         client.force_login(world.member)
-        url = reverse("compliance:my_record_sharing", args=[world.membership.pk])
+        url = reverse("imh_compliance:my_record_sharing", args=[world.membership.pk])
         for data in ({}, {"shares": "maybe"}):
             response = client.post(url, data)
             assert response.status_code == 200
@@ -200,7 +203,7 @@ class TestConsent:
 
     def test_nobody_can_change_another_persons_consent(self, client, world):
         client.force_login(world.manager)
-        url = reverse("compliance:my_record_sharing", args=[world.membership.pk])
+        url = reverse("imh_compliance:my_record_sharing", args=[world.membership.pk])
         assert client.post(url, {"shares": "yes"}).status_code == 404
         world.membership.refresh_from_db()
         assert world.membership.shares_competency_profile is False
@@ -211,7 +214,7 @@ class TestMembersOwnView:
         other = MembershipFactory(organisation=world.other_organisation, user=world.member)
         MembershipFactory(user=world.member, status=Membership.Status.LEFT)
         client.force_login(world.member)
-        response = client.get(reverse("compliance:my_records"))
+        response = client.get(reverse("imh_compliance:my_records"))
         content = response.content.decode()
         assert my_record_url(world.membership) in content
         assert my_record_url(other) in content
@@ -244,7 +247,7 @@ class TestMembersOwnView:
         assert expected in own
         assert "This is what the managers of Riverside Nursery can see about you" in own
         # Manager actions are not on the member's page.
-        assert reverse("compliance:assign", args=[world.organisation.pk]) not in own
+        assert reverse("imh_compliance:assign", args=[world.organisation.pk]) not in own
         assert AccessEvent.objects.count() == 1  # the manager's view only
 
     def test_shows_who_viewed_the_record_in_this_organisation_only(self, client, world):
@@ -281,7 +284,7 @@ class TestMembersOwnView:
         world.membership.shares_competency_profile = True
         world.membership.save()
         client.force_login(world.member)
-        content = client.get(reverse("organisations:mine")).content.decode()
+        content = client.get(reverse("imh_organisations:mine")).content.decode()
         assert my_record_url(world.membership) in content
         assert "What your managers can see" in content
         assert "You share your competency profile" in content
@@ -296,7 +299,7 @@ class TestPlacement:
             organisation=world.other_organisation, actor=world.other_manager, name="Foreign team"
         )
         url = reverse(
-            "compliance:member_placement", args=[world.organisation.pk, world.membership.pk]
+            "imh_compliance:member_placement", args=[world.organisation.pk, world.membership.pk]
         )
         client.force_login(world.manager)
         content = client.get(url).content.decode()
@@ -313,7 +316,7 @@ class TestPlacement:
             organisation=world.other_organisation, actor=world.other_manager, name="Foreign team"
         )
         url = reverse(
-            "compliance:member_placement", args=[world.organisation.pk, world.membership.pk]
+            "imh_compliance:member_placement", args=[world.organisation.pk, world.membership.pk]
         )
         client.force_login(world.manager)
         response = client.post(url, {"team": foreign.pk, "site": ""})
@@ -325,12 +328,13 @@ class TestPlacement:
     def test_another_organisations_membership_id_is_404(self, client, world):
         client.force_login(world.manager)
         url = reverse(
-            "compliance:member_placement", args=[world.organisation.pk, world.other_membership.pk]
+            "imh_compliance:member_placement",
+            args=[world.organisation.pk, world.other_membership.pk],
         )
         assert client.get(url).status_code == 404
         assert client.post(url, {"team": "", "site": ""}).status_code == 404
         client.force_login(world.other_manager)
         url = reverse(
-            "compliance:member_placement", args=[world.organisation.pk, world.membership.pk]
+            "imh_compliance:member_placement", args=[world.organisation.pk, world.membership.pk]
         )
         assert client.get(url).status_code == 404

@@ -12,15 +12,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from compliance.models import Reminder
-from compliance.services import reminders
-from compliance.services.reminders import (
+from imh_compliance.models import Reminder
+from imh_compliance.services import reminders
+from imh_compliance.services.reminders import (
     DUE_SOON_DAYS,
     reminders_send_due,
     reminders_send_manual,
 )
-from compliance.tasks.reminders import compliance_reminders_task
-from organisations.models import Membership
+from imh_compliance.tasks.reminders import compliance_reminders_task
+from imh_organisations.models import Membership
 from tests.compliance.reminders_fixtures import D0, assign, complete, day, enrol, on
 from tests.courses.factories import create_course
 
@@ -59,7 +59,7 @@ def test_the_email_links_to_my_learning(organisation, staff, course):
     assign(organisation, staff, course, due_on=day(3))
     reminders_send_due(today=D0)
     [message] = sent_to(staff)
-    assert f"http://testserver{reverse('courses:my_learning')}" in message.body
+    assert f"http://testserver{reverse('imh_courses:my_learning')}" in message.body
 
 
 def test_due_today_is_due_soon_and_overdue_starts_the_day_after(organisation, staff, course):

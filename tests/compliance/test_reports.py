@@ -10,12 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from compliance import exports
-from compliance.models import AccessEvent, Assignment, Report
-from compliance.selectors import MatrixFilters
-from compliance.services.reports import report_request, reports_delete_expired
-from compliance.tasks import reports as report_tasks
-from organisations.models import Team
+from imh_compliance import exports
+from imh_compliance.models import AccessEvent, Assignment, Report
+from imh_compliance.selectors import MatrixFilters
+from imh_compliance.services.reports import report_request, reports_delete_expired
+from imh_compliance.tasks import reports as report_tasks
+from imh_organisations.models import Team
 from tests.certificates.pdftools import pdf_info, pdf_text, requires_poppler
 
 pytestmark = pytest.mark.django_db
@@ -183,7 +183,7 @@ def test_the_pdf_says_what_inspectors_need(
 def test_report_list_offers_the_current_view(as_user, manager, organisation, staffed):
     team = Team.objects.create(organisation=organisation, name="Blue team")
     response = as_user(manager).get(
-        reverse("compliance:reports", args=[organisation.pk]),
+        reverse("imh_compliance:reports", args=[organisation.pk]),
         {"role": "midwife", "team": team.pk, "page": "3"},
     )
     html = response.content.decode()
@@ -203,12 +203,14 @@ def test_posting_makes_a_report_and_shows_its_status(
     client = as_user(manager)
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(
-            reverse("compliance:reports", args=[organisation.pk]), {"role": "midwife"}
+            reverse("imh_compliance:reports", args=[organisation.pk]), {"role": "midwife"}
         )
     report = Report.objects.get()
     assert report.filters["role"] == "midwife"
     assert response.status_code == 302
-    assert response["Location"] == reverse("compliance:report", args=[organisation.pk, report.pk])
+    assert response["Location"] == reverse(
+        "imh_compliance:report", args=[organisation.pk, report.pk]
+    )
     page = client.get(response["Location"]).content.decode()
     assert '<meta http-equiv="refresh" content="5">' in page
     assert "Being prepared" in page
@@ -216,15 +218,15 @@ def test_posting_makes_a_report_and_shows_its_status(
     report_tasks.report_render(report_id=report.pk)
     page = client.get(response["Location"]).content.decode()
     assert 'http-equiv="refresh"' not in page
-    assert reverse("compliance:report_download", args=[organisation.pk, report.pk]) in page
-    listing = client.get(reverse("compliance:reports", args=[organisation.pk])).content.decode()
+    assert reverse("imh_compliance:report_download", args=[organisation.pk, report.pk]) in page
+    listing = client.get(reverse("imh_compliance:reports", args=[organisation.pk])).content.decode()
     assert "Role: Midwife" in listing
     assert "Morgan Manager" in listing
 
 
 def test_bad_filters_make_no_report(as_user, manager, organisation):
     response = as_user(manager).post(
-        reverse("compliance:reports", args=[organisation.pk]), {"status": "nonsense"}
+        reverse("imh_compliance:reports", args=[organisation.pk]), {"status": "nonsense"}
     )
     assert response.status_code == 400
     assert "Choose a status from the list." in response.content.decode()
@@ -241,7 +243,7 @@ def test_a_failed_report_offers_to_try_again(as_user, manager, organisation):
     )
     page = (
         as_user(manager)
-        .get(reverse("compliance:report", args=[organisation.pk, report.pk]))
+        .get(reverse("imh_compliance:report", args=[organisation.pk, report.pk]))
         .content.decode()
     )
     assert "could not be made" in page
@@ -253,7 +255,7 @@ def test_a_failed_report_offers_to_try_again(as_user, manager, organisation):
 def test_download_serves_the_pdf_and_logs_it(as_user, manager, organisation, traveller):
     report = _ready_report(organisation, manager)
     response = as_user(manager).get(
-        reverse("compliance:report_download", args=[organisation.pk, report.pk])
+        reverse("imh_compliance:report_download", args=[organisation.pk, report.pk])
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -268,7 +270,7 @@ def test_download_serves_the_pdf_and_logs_it(as_user, manager, organisation, tra
 def test_download_of_a_pending_report_goes_to_its_page(as_user, manager, organisation):
     report = Report.objects.create(organisation=organisation, requested_by=manager)
     response = as_user(manager).get(
-        reverse("compliance:report_download", args=[organisation.pk, report.pk])
+        reverse("imh_compliance:report_download", args=[organisation.pk, report.pk])
     )
     assert response.status_code == 302
     assert not AccessEvent.objects.exists()
@@ -281,19 +283,21 @@ def test_another_organisations_reports_are_404(
     mine = _ready_report(organisation, manager)
     client = as_user(manager)
     # Their report id under my organisation, and my organisation's pages for strangers.
-    for name in ("compliance:report", "compliance:report_download"):
+    for name in ("imh_compliance:report", "imh_compliance:report_download"):
         assert client.get(reverse(name, args=[organisation.pk, theirs.pk])).status_code == 404
         assert client.get(reverse(name, args=[other_organisation.pk, theirs.pk])).status_code == 404
-    assert client.get(reverse("compliance:reports", args=[other_organisation.pk])).status_code == (
-        404
-    )
-    response = client.post(reverse("compliance:reports", args=[other_organisation.pk]))
+    assert client.get(
+        reverse("imh_compliance:reports", args=[other_organisation.pk])
+    ).status_code == (404)
+    response = client.post(reverse("imh_compliance:reports", args=[other_organisation.pk]))
     assert response.status_code == 404
     for outsider in (other_manager, staff):
         client = as_user(outsider)
-        for name in ("compliance:report", "compliance:report_download"):
+        for name in ("imh_compliance:report", "imh_compliance:report_download"):
             assert client.get(reverse(name, args=[organisation.pk, mine.pk])).status_code == 404
-        assert client.get(reverse("compliance:reports", args=[organisation.pk])).status_code == 404
+        assert (
+            client.get(reverse("imh_compliance:reports", args=[organisation.pk])).status_code == 404
+        )
     assert not AccessEvent.objects.exists()
     assert Report.objects.count() == 2
 
@@ -322,7 +326,7 @@ def test_reports_past_the_retention_period_are_deleted_with_their_pdfs(
 
 def test_the_reports_page_says_how_long_reports_are_kept(as_user, manager, organisation):
     _ready_report(organisation, manager)
-    page = as_user(manager).get(reverse("compliance:reports", args=[organisation.pk]))
+    page = as_user(manager).get(reverse("imh_compliance:reports", args=[organisation.pk]))
     assert "Reports are kept for 365 days after they are made" in page.content.decode()
 
 

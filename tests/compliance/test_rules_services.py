@@ -8,13 +8,13 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts.choices import ProfessionalRole
-from compliance.models import Assignment, MandatoryRule
-from compliance.services.assignments import rule_apply, rules_sync
-from compliance.services.rules import rule_create, rule_deactivate, rule_update
-from compliance.tasks.assignments import rule_apply_task, rules_sync_task
-from courses.models import Enrolment
-from organisations.models import Membership
+from imh_accounts.choices import ProfessionalRole
+from imh_compliance.models import Assignment, MandatoryRule
+from imh_compliance.services.assignments import rule_apply, rules_sync
+from imh_compliance.services.rules import rule_create, rule_deactivate, rule_update
+from imh_compliance.tasks.assignments import rule_apply_task, rules_sync_task
+from imh_courses.models import Enrolment
+from imh_organisations.models import Membership
 from tests.courses.factories import create_course
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from compliance.models import Assignment, MandatoryRule
+from imh_compliance.models import Assignment, MandatoryRule
 from tests.courses.factories import create_course
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ class TestList:
         Assignment.objects.create(
             organisation=organisation, user=staff, course=course, rule=rule, due_on="2026-05-01"
         )
-        response = as_user(manager).get(reverse("compliance:rules", args=[organisation.pk]))
+        response = as_user(manager).get(reverse("imh_compliance:rules", args=[organisation.pk]))
         assert response.status_code == 200
         page = response.content.decode()
         assert "Safeguarding babies" in page
@@ -50,20 +50,20 @@ class TestList:
         assert "60 days before expiry" in page
         assert '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">1</td>' in page
         assert 'aria-current="page">Mandatory training' in page
-        assert reverse("compliance:rule_edit", args=[organisation.pk, rule.pk]) in page
+        assert reverse("imh_compliance:rule_edit", args=[organisation.pk, rule.pk]) in page
 
     def test_says_when_there_are_none(self, as_user, organisation, manager):
-        response = as_user(manager).get(reverse("compliance:rules", args=[organisation.pk]))
+        response = as_user(manager).get(reverse("imh_compliance:rules", args=[organisation.pk]))
         assert "Riverside Nursery has no mandatory training yet." in response.content.decode()
 
     @pytest.mark.parametrize("who", ["staff", "other_manager"])
     def test_only_its_managers(self, as_user, request, organisation, who):
         user = request.getfixturevalue(who)
-        response = as_user(user).get(reverse("compliance:rules", args=[organisation.pk]))
+        response = as_user(user).get(reverse("imh_compliance:rules", args=[organisation.pk]))
         assert response.status_code == 404
 
     def test_anonymous_people_are_sent_to_log_in(self, client, organisation):
-        url = reverse("compliance:rules", args=[organisation.pk])
+        url = reverse("imh_compliance:rules", args=[organisation.pk])
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
@@ -73,7 +73,7 @@ class TestAdd:
     def test_the_form_offers_courses_and_pathways(
         self, as_user, organisation, manager, course, pathway
     ):
-        response = as_user(manager).get(reverse("compliance:rule_add", args=[organisation.pk]))
+        response = as_user(manager).get(reverse("imh_compliance:rule_add", args=[organisation.pk]))
         page = response.content.decode()
         assert '<optgroup label="Courses">' in page
         assert '<optgroup label="Pathways">' in page
@@ -88,10 +88,10 @@ class TestAdd:
         client = as_user(manager)
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
-                reverse("compliance:rule_add", args=[organisation.pk]), valid_post(course)
+                reverse("imh_compliance:rule_add", args=[organisation.pk]), valid_post(course)
             )
         assert response.status_code == 302
-        assert response["Location"] == reverse("compliance:rules", args=[organisation.pk])
+        assert response["Location"] == reverse("imh_compliance:rules", args=[organisation.pk])
         rule = MandatoryRule.objects.get()
         assert (rule.organisation, rule.course, rule.roles, rule.created_by) == (
             organisation,
@@ -107,7 +107,7 @@ class TestAdd:
 
     def test_mistakes_are_listed_in_an_error_summary(self, as_user, organisation, manager):
         response = as_user(manager).post(
-            reverse("compliance:rule_add", args=[organisation.pk]),
+            reverse("imh_compliance:rule_add", args=[organisation.pk]),
             {"item_key": "", "roles": ["astronaut"], "due_within_days": "0"},
         )
         assert response.status_code == 200
@@ -127,7 +127,7 @@ class TestAdd:
         self, as_user, organisation, manager, course
     ):
         response = as_user(manager).post(
-            reverse("compliance:rule_add", args=[organisation.pk]),
+            reverse("imh_compliance:rule_add", args=[organisation.pk]),
             valid_post(course, item_key="course:999999"),
         )
         assert response.status_code == 200
@@ -137,7 +137,7 @@ class TestAdd:
     def test_a_duplicate_is_explained(self, as_user, organisation, manager, course):
         make_rule(organisation, course)
         response = as_user(manager).post(
-            reverse("compliance:rule_add", args=[organisation.pk]), valid_post(course)
+            reverse("imh_compliance:rule_add", args=[organisation.pk]), valid_post(course)
         )
         assert response.status_code == 200
         assert "already has a rule for “Safeguarding babies”" in response.content.decode()
@@ -147,7 +147,7 @@ class TestAdd:
         self, as_user, organisation, other_manager, course
     ):
         response = as_user(other_manager).post(
-            reverse("compliance:rule_add", args=[organisation.pk]), valid_post(course)
+            reverse("imh_compliance:rule_add", args=[organisation.pk]), valid_post(course)
         )
         assert response.status_code == 404
         assert not MandatoryRule.objects.exists()
@@ -157,7 +157,7 @@ class TestEditAndDeactivate:
     def test_the_form_shows_the_rule(self, as_user, organisation, manager, course):
         rule = make_rule(organisation, course, roles=["midwife"], due_within_days=45)
         response = as_user(manager).get(
-            reverse("compliance:rule_edit", args=[organisation.pk, rule.pk])
+            reverse("imh_compliance:rule_edit", args=[organisation.pk, rule.pk])
         )
         page = response.content.decode()
         assert "Change the rule for Safeguarding babies" in page
@@ -167,7 +167,7 @@ class TestEditAndDeactivate:
     def test_changing_saves_it(self, as_user, organisation, manager, course):
         rule = make_rule(organisation, course)
         response = as_user(manager).post(
-            reverse("compliance:rule_edit", args=[organisation.pk, rule.pk]),
+            reverse("imh_compliance:rule_edit", args=[organisation.pk, rule.pk]),
             {
                 "roles": ["health_visitor"],
                 "due_within_days": "14",
@@ -186,7 +186,7 @@ class TestEditAndDeactivate:
     def test_mistakes_change_nothing(self, as_user, organisation, manager, course):
         rule = make_rule(organisation, course)
         response = as_user(manager).post(
-            reverse("compliance:rule_edit", args=[organisation.pk, rule.pk]),
+            reverse("imh_compliance:rule_edit", args=[organisation.pk, rule.pk]),
             {"due_within_days": "many", "renewal_days_before_expiry": "60", "is_active": "on"},
         )
         assert response.status_code == 200
@@ -202,7 +202,7 @@ class TestEditAndDeactivate:
             organisation=organisation, user=staff, course=course, rule=rule, due_on="2026-05-01"
         )
         client = as_user(manager)
-        url = reverse("compliance:rule_deactivate", args=[organisation.pk, rule.pk])
+        url = reverse("imh_compliance:rule_deactivate", args=[organisation.pk, rule.pk])
         page = client.get(url).content.decode()
         assert "Deactivate the rule for Safeguarding babies?" in page
         rule.refresh_from_db()
@@ -213,7 +213,7 @@ class TestEditAndDeactivate:
         assert not rule.is_active
         assert Assignment.objects.filter(rule=rule).exists()
 
-    @pytest.mark.parametrize("name", ["compliance:rule_edit", "compliance:rule_deactivate"])
+    @pytest.mark.parametrize("name", ["imh_compliance:rule_edit", "imh_compliance:rule_deactivate"])
     def test_another_organisations_manager_gets_404_and_nothing_changes(
         self, as_user, organisation, other_organisation, other_manager, course, name
     ):
@@ -230,7 +230,7 @@ class TestEditAndDeactivate:
 
     def test_a_staff_member_gets_404(self, as_user, organisation, staff, course):
         rule = make_rule(organisation, course)
-        url = reverse("compliance:rule_deactivate", args=[organisation.pk, rule.pk])
+        url = reverse("imh_compliance:rule_deactivate", args=[organisation.pk, rule.pk])
         assert as_user(staff).post(url).status_code == 404
         rule.refresh_from_db()
         assert rule.is_active
@@ -239,5 +239,5 @@ class TestEditAndDeactivate:
 def test_an_unpublished_course_is_not_offered(as_user, organisation, manager):
     hidden = create_course(title="Withdrawn course", modules=1, lessons_per_module=1)
     hidden.unpublish()
-    response = as_user(manager).get(reverse("compliance:rule_add", args=[organisation.pk]))
+    response = as_user(manager).get(reverse("imh_compliance:rule_add", args=[organisation.pk]))
     assert "Withdrawn course" not in response.content.decode()

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from compliance.status import (
+from imh_compliance.status import (
     EXPIRING_WITHIN_DAYS,
     NOT_REQUIRED,
     Cell,
@@ -14,7 +14,7 @@ from compliance.status import (
     course_cell,
     pathway_cell,
 )
-from courses.selectors.records import CompletionSummary, EnrolmentSummary
+from imh_courses.selectors.records import CompletionSummary, EnrolmentSummary
 
 TODAY = datetime.date(2027, 3, 10)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from organisations import services as organisation_services
-from organisations.models import Membership, Site, Team
+from imh_organisations import services as organisation_services
+from imh_organisations.models import Membership, Site, Team
 from tests.compliance.records_fixtures import World
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ def world():
 
 
 def structure_url(organisation):
-    return reverse("compliance:structure", args=[organisation.pk])
+    return reverse("imh_compliance:structure", args=[organisation.pk])
 
 
 def test_lists_teams_and_sites_with_member_counts(client, world):

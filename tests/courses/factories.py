@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
+from imh_courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
 
 
 def course_index() -> CourseIndexPage:
@@ -94,7 +94,7 @@ def create_attended_booking(
     attendance: str = "attended",
 ):
     """A confirmed booking, with attendance marked, for a new session of ``course``."""
-    from courses.models import Booking, LiveSession
+    from imh_courses.models import Booking, LiveSession
 
     starts_at = in_days(starts_in_days)
     session = LiveSession.objects.create(

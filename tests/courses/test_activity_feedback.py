@@ -13,10 +13,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from certificates.models import Certificate
-from courses.models import LiveSession
-from courses.services import sessions as session_services
-from courses.services.learning import enrolment_create
+from imh_certificates.models import Certificate
+from imh_courses.models import LiveSession
+from imh_courses.services import sessions as session_services
+from imh_courses.services.learning import enrolment_create
 from tests.assessments.xapi_helpers import bare_activity, statement
 from tests.courses.factories import create_course, in_days, lessons_of
 from tests.factories import UserFactory
@@ -47,7 +47,7 @@ def send_result(client, trainee, activity, score, on_commit):
 
 
 def standing(client, lesson) -> dict:
-    response = client.get(reverse("courses:lesson_standing", args=[lesson.pk]))
+    response = client.get(reverse("imh_courses:lesson_standing", args=[lesson.pk]))
     assert response.status_code == 200
     assert response["Cache-Control"].startswith("max-age=0")
     return response.json()
@@ -116,7 +116,7 @@ class TestAfterAnH5PResult:
         enrolled(course, trainee, client)
         send_result(client, trainee, activity, (2, 2), django_capture_on_commit_callbacks)
         certificate = Certificate.objects.get(holder=trainee)
-        pdf_url = reverse("certificates:certificate_pdf", args=[certificate.code])
+        pdf_url = reverse("imh_certificates:certificate_pdf", args=[certificate.code])
 
         data = standing(client, lesson)
         assert data["course_completed"] is True
@@ -135,7 +135,7 @@ class TestAfterAnH5PResult:
     def test_only_for_the_trainee_on_the_course(self, client, trainee, activity):
         course = create_course(modules=1, lessons_per_module=1)
         lesson = lessons_of(course)[0]
-        url = reverse("courses:lesson_standing", args=[lesson.pk])
+        url = reverse("imh_courses:lesson_standing", args=[lesson.pk])
         assert client.get(url).status_code == 401
         client.force_login(trainee)
         assert client.get(url).status_code == 404
@@ -147,9 +147,9 @@ class TestAfterAnH5PResult:
         lesson = place(lessons_of(course)[0], ("h5p", {"activity": activity, "required": True}))
         enrolled(course, trainee, client)
         html = client.get(lesson.url).content.decode()
-        assert "courses/js/lesson-feedback.js" in html
+        assert "imh_courses/js/lesson-feedback.js" in html
         assert (
-            f'data-url="{reverse("courses:lesson_standing", args=[lesson.pk])}" '
+            f'data-url="{reverse("imh_courses:lesson_standing", args=[lesson.pk])}" '
             'data-outstanding="1" data-completed="false"' in html
         )
 
@@ -193,7 +193,7 @@ class TestCompletedByAttendance:
     ):
         course, session, _, _ = setting
         client.force_login(trainee)
-        detail = reverse("courses:session_detail", args=[session.pk])
+        detail = reverse("imh_courses:session_detail", args=[session.pk])
         assert "Place confirmed" in text(client.get(detail).content.decode())
 
         self.mark(setting, "attended", django_capture_on_commit_callbacks)
@@ -206,7 +206,7 @@ class TestCompletedByAttendance:
         certificate = Certificate.objects.get(holder=trainee)
         course_html = client.get(course.url).content.decode()
         assert "You completed this course on" in text(course_html)
-        assert reverse("certificates:certificate_pdf", args=[certificate.code]) in course_html
+        assert reverse("imh_certificates:certificate_pdf", args=[certificate.code]) in course_html
 
     @pytest.mark.parametrize(
         ("attendance", "tag", "sentence"),
@@ -229,7 +229,7 @@ class TestCompletedByAttendance:
         self.mark(setting, attendance, django_capture_on_commit_callbacks)
         client.force_login(trainee)
         words = text(
-            client.get(reverse("courses:session_detail", args=[session.pk])).content.decode()
+            client.get(reverse("imh_courses:session_detail", args=[session.pk])).content.decode()
         )
         assert f"Your booking {tag} {sentence}" in words
         assert "Place confirmed" not in words

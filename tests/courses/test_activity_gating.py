@@ -11,13 +11,13 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from assessments.models import H5PActivity
-from assessments.models.xapi import ActivityResult
-from assessments.selectors.required import required_activities
-from assessments.services import quizzes as quiz_services
-from courses.models import CourseCompletion, CoursePage, LessonProgress
-from courses.selectors.learning import course_progress, enrolment_current, my_learning
-from courses.services.learning import enrolment_create, lesson_complete
+from imh_assessments.models import H5PActivity
+from imh_assessments.models.xapi import ActivityResult
+from imh_assessments.selectors.required import required_activities
+from imh_assessments.services import quizzes as quiz_services
+from imh_courses.models import CourseCompletion, CoursePage, LessonProgress
+from imh_courses.selectors.learning import course_progress, enrolment_current, my_learning
+from imh_courses.services.learning import enrolment_create, lesson_complete
 from tests.assessments.factories_quizzes import correct_answers, quiz_of, single_choice
 from tests.courses.factories import create_attended_booking, create_course, lessons_of
 from tests.factories import UserFactory
@@ -114,7 +114,7 @@ class TestMarkAsComplete:
     def test_the_view_says_why_and_records_nothing(self, client, trainee, gated):
         lesson, _, _ = gated
         client.force_login(trainee)
-        response = client.post(reverse("courses:lesson_complete", args=[lesson.pk]))
+        response = client.post(reverse("imh_courses:lesson_complete", args=[lesson.pk]))
         assert response.status_code == 302
         assert response["Location"] == lesson.url
         (message,) = [str(m) for m in get_messages(response.wsgi_request)]
@@ -229,7 +229,7 @@ class TestProgress:
         assert html.count("✓ </span>Completed") == 1  # the second lesson only
 
     def test_course_page_and_my_learning_agree(self, client, course, trainee, gated):
-        from courses.selectors.pages import course_outline, outline_progress
+        from imh_courses.selectors.pages import course_outline, outline_progress
 
         enrolment = enrolment_current(user=trainee, course=course)
         ours = outline_progress(
@@ -247,7 +247,7 @@ class TestProgress:
         (item,) = my_learning(user=trainee)["in_progress"]
         assert item["progress"]["percent"] == theirs["percent"] == 0
         client.force_login(trainee)
-        words = text(client.get(reverse("courses:my_learning")).content.decode())
+        words = text(client.get(reverse("imh_courses:my_learning")).content.decode())
         assert "0 of 2 required lessons done 0 of 2 required activities passed" in words
 
 

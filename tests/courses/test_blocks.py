@@ -10,7 +10,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 
-from courses.blocks import (
+from imh_courses.blocks import (
     ImageBlock,
     KeyPointsBlock,
     LessonStreamBlock,
@@ -255,7 +255,7 @@ def test_reflection_form_posts_privately_for_enrolled_trainees():
         reflections_open=True,
         saved_reflection="She turned away & cried.",
     )
-    action = reverse("courses:reflection_save", args=[42, "abc-123"])
+    action = reverse("imh_courses:reflection_save", args=[42, "abc-123"])
     assert f'<form method="post" action="{action}"' in html
     assert '<label class="nhsuk-label nhsuk-label--m" for="reflection-abc-123">' in html
     assert 'name="text"' in html

@@ -12,21 +12,21 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
-from assessments.access import pages_user_may_attempt
-from assessments.models import H5PActivity
-from assessments.models.xapi import ActivityResult
-from assessments.services import quizzes as quiz_services
-from assessments.signals import activity_passed
-from competencies.models import Evidence, PageCompetency
-from courses.models import (
+from imh_assessments.access import pages_user_may_attempt
+from imh_assessments.models import H5PActivity
+from imh_assessments.models.xapi import ActivityResult
+from imh_assessments.services import quizzes as quiz_services
+from imh_assessments.signals import activity_passed
+from imh_competencies.models import Evidence, PageCompetency
+from imh_courses.models import (
     CourseCompletion,
     CoursePage,
     Enrolment,
     LessonProgress,
     LiveSessionCompetency,
 )
-from courses.services import sessions as session_services
-from courses.services.learning import enrolment_create, lesson_complete
+from imh_courses.services import sessions as session_services
+from imh_courses.services.learning import enrolment_create, lesson_complete
 from tests.assessments.factories_quizzes import correct_answers, quiz_of, single_choice
 from tests.competencies.factories import AreaFactory, CompetencyFactory, FrameworkFactory
 from tests.courses.factories import create_course, lessons_of
@@ -369,7 +369,7 @@ class TestSessionMappings:
 class TestEvidence:
     @pytest.fixture
     def session(self, course, competencies):
-        from courses.models import LiveSession
+        from imh_courses.models import LiveSession
 
         starts = timezone.now() - timedelta(days=1)
         session = LiveSession.objects.create(
@@ -386,7 +386,7 @@ class TestEvidence:
 
     @pytest.fixture
     def booking(self, session, trainee):
-        from courses.models import Booking
+        from imh_courses.models import Booking
 
         return Booking.objects.create(
             session=session, user=trainee, status=Booking.Status.CONFIRMED
@@ -409,7 +409,7 @@ class TestEvidence:
         item = evidence.first()
         assert item.title == "Watch, wait and wonder"
         assert item.occurred_on == timezone.localdate(session.starts_at)
-        assert item.url == reverse("courses:session_detail", args=[session.pk])
+        assert item.url == reverse("imh_courses:session_detail", args=[session.pk])
 
         self.mark(session, booking, "no_show")
         assert not Evidence.objects.filter(user=trainee).exists()
@@ -428,7 +428,7 @@ class TestEvidence:
         assert (evidence.competency_id, evidence.level) == (competencies[2].pk, 3)
         assert evidence.title == course.title
         assert (evidence.source_type, evidence.source_id) == (
-            "courses.coursecompletion",
+            "imh_courses.coursecompletion",
             completion.pk,
         )
 

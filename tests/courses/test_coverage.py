@@ -13,11 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import H5PActivity, H5PActivityCompetency
-from assessments.models.quizzes import QuestionCompetency
-from competencies.models import PageCompetency
-from courses.models import LiveSession, LiveSessionCompetency
-from courses.selectors.coverage import course_coverage, framework_coverage
+from imh_assessments.models import H5PActivity, H5PActivityCompetency
+from imh_assessments.models.quizzes import QuestionCompetency
+from imh_competencies.models import PageCompetency
+from imh_courses.models import LiveSession, LiveSessionCompetency
+from imh_courses.selectors.coverage import course_coverage, framework_coverage
 from tests.assessments.factories_quizzes import quiz_of, single_choice
 from tests.competencies.factories import AreaFactory, CompetencyFactory, FrameworkFactory
 from tests.courses.factories import create_course, lessons_of

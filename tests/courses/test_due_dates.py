@@ -12,12 +12,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from accounts.choices import ProfessionalRole
-from compliance.models import Assignment
-from compliance.services.assignments import assignments_create
-from compliance.services.rules import rule_create
-from courses.models import Enrolment, Pathway, PathwayCourse
-from courses.services.learning import enrolment_create
+from imh_accounts.choices import ProfessionalRole
+from imh_compliance.models import Assignment
+from imh_compliance.services.assignments import assignments_create
+from imh_compliance.services.rules import rule_create
+from imh_courses.models import Enrolment, Pathway, PathwayCourse
+from imh_courses.services.learning import enrolment_create
 from tests.accounts.factories import ProfileFactory
 from tests.courses.factories import create_course
 from tests.organisations.factories import (
@@ -100,13 +100,13 @@ def test_a_course_enrolled_on_before_it_was_made_mandatory_shows_the_employers_d
     assert enrolment.source == Enrolment.Source.ASSIGNED
 
     client.force_login(trainee)
-    learning = text(client.get(reverse("courses:my_learning")).content.decode())
+    learning = text(client.get(reverse("imh_courses:my_learning")).content.decode())
     assigned = learning.split("Assigned to you")[1].split("In progress")[0]
     assert "Safeguarding babies 5 March 2027" in assigned
     assert "No due date" not in learning
 
     record = text(
-        client.get(reverse("compliance:my_record", args=[membership.pk])).content.decode()
+        client.get(reverse("imh_compliance:my_record", args=[membership.pk])).content.decode()
     )
     courses_table = record.split("Courses")[-1]
     assert "Due 5 March 2027" in courses_table
@@ -124,7 +124,7 @@ def test_and_once_it_passes_it_is_overdue(
     )
     with time_machine.travel(NOON + datetime.timedelta(days=31), tick=False):
         client.force_login(trainee)
-        learning = text(client.get(reverse("courses:my_learning")).content.decode())
+        learning = text(client.get(reverse("imh_courses:my_learning")).content.decode())
         course_page = text(client.get(course.url).content.decode())
     assert "Safeguarding babies 4 January 2027 Overdue" in learning
     assert "Overdue It was due by 4 January 2027." in course_page
@@ -187,13 +187,13 @@ def test_an_enrolment_made_after_the_date_has_passed_still_carries_it(
 
     later = NOON + datetime.timedelta(days=31)
     with time_machine.travel(later, tick=False):
-        from compliance.services.assignments import rules_sync
+        from imh_compliance.services.assignments import rules_sync
 
         with django_capture_on_commit_callbacks(execute=True):
             rules_sync()
         enrolment = Enrolment.objects.get(user=trainee, course=course, status="active")
         client.force_login(trainee)
-        learning = text(client.get(reverse("courses:my_learning")).content.decode())
+        learning = text(client.get(reverse("imh_courses:my_learning")).content.decode())
 
     assert enrolment.due_on == datetime.date(2027, 1, 4)
     assert "Safeguarding babies 4 January 2027 Overdue" in learning

@@ -12,8 +12,8 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from courses.models import Enrolment
-from courses.services.learning import enrolment_create, lesson_complete
+from imh_courses.models import Enrolment
+from imh_courses.services.learning import enrolment_create, lesson_complete
 from tests.courses.factories import create_course as _create_course
 from tests.courses.factories import lessons_of
 from tests.factories import UserFactory
@@ -117,7 +117,7 @@ class TestAccess:
         assert not policy.users_with_any_permission(["change", "delete"]).exists()
 
     def test_only_view_is_offered_to_groups(self):
-        from courses.viewsets.learning import EnrolmentViewSet
+        from imh_courses.viewsets.learning import EnrolmentViewSet
 
         codenames = set(
             EnrolmentViewSet().get_permissions_to_register().values_list("codename", flat=True)

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from courses.services.learning import enrolment_create
+from imh_courses.services.learning import enrolment_create
 from tests.courses.factories import create_course
 from tests.factories import UserFactory
 from tests.spreadsheets import RISKY_IDS, RISKY_VALUES, assert_plain_text, csv_rows, xlsx_rows

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from courses.models import Booking, Enrolment, LiveSession
-from courses.selectors.learning import (
+from imh_courses.models import Booking, Enrolment, LiveSession
+from imh_courses.selectors.learning import (
     course_enrolments,
     course_lessons_visible,
     course_progress,
@@ -26,7 +26,7 @@ from courses.selectors.learning import (
     reflections_for,
     user_can_view_lessons,
 )
-from courses.services.learning import (
+from imh_courses.services.learning import (
     enrolment_create,
     lesson_complete,
     lesson_visit,

@@ -11,7 +11,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from courses.models import (
+from imh_courses.models import (
     CourseCompletion,
     Enrolment,
     LessonProgress,
@@ -20,7 +20,7 @@ from courses.models import (
     PathwayCourse,
     Reflection,
 )
-from courses.services.learning import (
+from imh_courses.services.learning import (
     add_months,
     course_completion_evaluate,
     enrolment_create,
@@ -28,7 +28,7 @@ from courses.services.learning import (
     lesson_visit,
     reflection_save,
 )
-from courses.signals import course_completed
+from imh_courses.signals import course_completed
 from tests.courses.factories import add_reflection_prompt, create_attended_booking, lessons_of
 from tests.courses.factories import create_course as _create_course
 from tests.factories import UserFactory
@@ -318,7 +318,7 @@ class TestCompletion:
         enrolment = enrolment_create(user=trainee, course=course)
         lessons = lessons_of(course)
         with mock.patch(
-            "courses.services.learning.required_activities_outstanding",
+            "imh_courses.services.learning.required_activities_outstanding",
             return_value={lessons[0].pk},
         ) as outstanding:
             complete_all(trainee, course)
@@ -334,7 +334,7 @@ class TestCompletion:
         course = create_course(require_assessments=False)
         enrolment_create(user=trainee, course=course)
         with mock.patch(
-            "courses.services.learning.required_activities_outstanding", return_value={1}
+            "imh_courses.services.learning.required_activities_outstanding", return_value={1}
         ) as outstanding:
             complete_all(trainee, course)
         outstanding.assert_not_called()

@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from courses.models import (
+from imh_courses.models import (
     Booking,
     CourseCompletion,
     Enrolment,
@@ -20,7 +20,7 @@ from courses.models import (
     LiveSession,
     Reflection,
 )
-from courses.services.learning import enrolment_create, lesson_complete, reflection_save
+from imh_courses.services.learning import enrolment_create, lesson_complete, reflection_save
 from tests.courses.factories import add_reflection_prompt, in_days, lessons_of
 from tests.courses.factories import create_course as _create_course
 from tests.factories import UserFactory
@@ -58,26 +58,26 @@ class TestAnonymous:
     @pytest.mark.parametrize(
         ("name", "kwargs"),
         [
-            ("courses:my_learning", {}),
-            ("courses:enrol", {"course_id": 1}),
-            ("courses:lesson_complete", {"lesson_id": 1}),
-            ("courses:reflection_save", {"lesson_id": 1, "block_id": "abc"}),
+            ("imh_courses:my_learning", {}),
+            ("imh_courses:enrol", {"course_id": 1}),
+            ("imh_courses:lesson_complete", {"lesson_id": 1}),
+            ("imh_courses:reflection_save", {"lesson_id": 1, "block_id": "abc"}),
         ],
     )
     def test_sent_to_log_in(self, client, name, kwargs):
         url = reverse(name, kwargs=kwargs)
-        response = client.post(url) if name != "courses:my_learning" else client.get(url)
+        response = client.post(url) if name != "imh_courses:my_learning" else client.get(url)
         assert response.status_code == 302
         assert response["Location"] == f"{reverse('account_login')}?next={url}"
 
     def test_posting_changes_nothing(self, client, course):
-        client.post(reverse("courses:enrol", args=[course.pk]))
+        client.post(reverse("imh_courses:enrol", args=[course.pk]))
         assert not Enrolment.objects.exists()
 
 
 class TestEnrol:
     def test_enrols_and_returns_to_the_course(self, logged_in, trainee, course):
-        response = logged_in.post(reverse("courses:enrol", args=[course.pk]))
+        response = logged_in.post(reverse("imh_courses:enrol", args=[course.pk]))
         assert response.status_code == 302
         assert response["Location"] == course.url
         assert Enrolment.objects.get().user == trainee
@@ -87,13 +87,13 @@ class TestEnrol:
 
     def test_already_enrolled(self, logged_in, trainee, course):
         enrolment_create(user=trainee, course=course)
-        response = logged_in.post(reverse("courses:enrol", args=[course.pk]))
+        response = logged_in.post(reverse("imh_courses:enrol", args=[course.pk]))
         assert messages_of(response) == ["You are already enrolled on “Foundations”."]
         assert Enrolment.objects.count() == 1
 
     def test_refusal_is_shown_as_an_error(self, logged_in):
         closed = create_course(title="Closed course", self_enrolment=False)
-        response = logged_in.post(reverse("courses:enrol", args=[closed.pk]))
+        response = logged_in.post(reverse("imh_courses:enrol", args=[closed.pk]))
         assert response["Location"] == closed.url
         assert messages_of(response) == [
             "You cannot enrol yourself on “Closed course”. Ask your manager or an educator to "
@@ -102,18 +102,18 @@ class TestEnrol:
         assert not Enrolment.objects.exists()
 
     def test_get_is_not_allowed(self, logged_in, course):
-        assert logged_in.get(reverse("courses:enrol", args=[course.pk])).status_code == 405
+        assert logged_in.get(reverse("imh_courses:enrol", args=[course.pk])).status_code == 405
         assert not Enrolment.objects.exists()
 
     def test_unknown_or_unpublished_course(self, logged_in, course):
-        assert logged_in.post(reverse("courses:enrol", args=[999_999])).status_code == 404
+        assert logged_in.post(reverse("imh_courses:enrol", args=[999_999])).status_code == 404
         course.unpublish()
-        assert logged_in.post(reverse("courses:enrol", args=[course.pk])).status_code == 404
+        assert logged_in.post(reverse("imh_courses:enrol", args=[course.pk])).status_code == 404
 
     def test_needs_the_csrf_token(self, trainee, course):
         client = Client(enforce_csrf_checks=True)
         client.force_login(trainee)
-        assert client.post(reverse("courses:enrol", args=[course.pk])).status_code == 403
+        assert client.post(reverse("imh_courses:enrol", args=[course.pk])).status_code == 403
         assert not Enrolment.objects.exists()
 
 
@@ -121,7 +121,7 @@ class TestLessonComplete:
     def test_goes_on_to_the_next_lesson_across_modules(self, logged_in, trainee, course):
         enrolment_create(user=trainee, course=course)
         lessons = lessons_of(course)
-        response = logged_in.post(reverse("courses:lesson_complete", args=[lessons[1].pk]))
+        response = logged_in.post(reverse("imh_courses:lesson_complete", args=[lessons[1].pk]))
         assert response.status_code == 302
         assert response["Location"] == lessons[2].url
         assert messages_of(response) == ["“Lesson 1.2” is marked as complete."]
@@ -132,7 +132,7 @@ class TestLessonComplete:
         lessons = lessons_of(course)
         for lesson in lessons[:-1]:
             lesson_complete(user=trainee, lesson=lesson)
-        response = logged_in.post(reverse("courses:lesson_complete", args=[lessons[-1].pk]))
+        response = logged_in.post(reverse("imh_courses:lesson_complete", args=[lessons[-1].pk]))
         assert response["Location"] == course.url
         assert messages_of(response) == ["You have completed “Foundations”. Well done."]
         assert CourseCompletion.objects.filter(user=trainee).exists()
@@ -141,13 +141,13 @@ class TestLessonComplete:
         course = create_course(required_live_sessions=1)
         enrolment_create(user=trainee, course=course)
         response = logged_in.post(
-            reverse("courses:lesson_complete", args=[lessons_of(course)[-1].pk])
+            reverse("imh_courses:lesson_complete", args=[lessons_of(course)[-1].pk])
         )
         assert response["Location"] == course.url
 
     def test_not_enrolled(self, logged_in, course):
         lesson = lessons_of(course)[0]
-        response = logged_in.post(reverse("courses:lesson_complete", args=[lesson.pk]))
+        response = logged_in.post(reverse("imh_courses:lesson_complete", args=[lesson.pk]))
         assert response["Location"] == lesson.url
         assert messages_of(response) == [
             "Enrol on “Foundations” before marking its lessons as complete."
@@ -157,7 +157,7 @@ class TestLessonComplete:
     def test_get_is_not_allowed(self, logged_in, trainee, course):
         enrolment_create(user=trainee, course=course)
         lesson = lessons_of(course)[0]
-        response = logged_in.get(reverse("courses:lesson_complete", args=[lesson.pk]))
+        response = logged_in.get(reverse("imh_courses:lesson_complete", args=[lesson.pk]))
         assert response.status_code == 405
         assert not LessonProgress.objects.exists()
 
@@ -172,7 +172,7 @@ class TestReflectionSave:
         return lesson
 
     def url(self, lesson, block_id="reflect-1"):
-        return reverse("courses:reflection_save", args=[lesson.pk, block_id])
+        return reverse("imh_courses:reflection_save", args=[lesson.pk, block_id])
 
     def test_saves_and_returns_to_the_prompt(self, logged_in, trainee, course, lesson):
         enrolment_create(user=trainee, course=course)
@@ -253,7 +253,7 @@ class TestMyLearningPage:
         )
         Booking.objects.create(session=session, user=trainee, status="confirmed")
 
-        response = logged_in.get(reverse("courses:my_learning"))
+        response = logged_in.get(reverse("imh_courses:my_learning"))
 
         assert response.status_code == 200
         html = response.content.decode()
@@ -266,10 +266,10 @@ class TestMyLearningPage:
         assert "Refresher" in html
         assert "1 May 2026" in html  # certificate valid until
         assert "Video feedback workshop" in html
-        assert reverse("courses:session_detail", args=[session.pk]) in html
+        assert reverse("imh_courses:session_detail", args=[session.pk]) in html
 
     def test_empty(self, logged_in):
-        response = logged_in.get(reverse("courses:my_learning"))
+        response = logged_in.get(reverse("imh_courses:my_learning"))
         assert "You have not started any courses yet." in response.content.decode()
 
     def test_a_fixed_number_of_queries(self, client):
@@ -294,7 +294,7 @@ class TestMyLearningPage:
             return user
 
         few, many = trainee_with(3), trainee_with(12)
-        url = reverse("courses:my_learning")
+        url = reverse("imh_courses:my_learning")
         client.force_login(few)
         client.get(url)  # warm the site root paths cache
         with CaptureQueriesContext(connection) as few_queries:

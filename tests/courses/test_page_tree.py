@@ -5,7 +5,7 @@ from __future__ import annotations
 from wagtail.test.utils import WagtailPageTestCase
 
 from cms.models import HomePage, StandardPage
-from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
+from imh_courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
 
 
 class CoursePageTreeTests(WagtailPageTestCase):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from courses.models import (
+from imh_courses.models import (
     CourseCompletion,
     CourseIndexPage,
     CoursePage,
@@ -23,8 +23,8 @@ from courses.models import (
     LiveSession,
     ModulePage,
 )
-from courses.selectors.pages import course_outline, lesson_neighbours, outline_lessons
-from courses.services.learning import enrolment_create, lesson_complete, reflection_save
+from imh_courses.selectors.pages import course_outline, lesson_neighbours, outline_lessons
+from imh_courses.services.learning import enrolment_create, lesson_complete, reflection_save
 from tests.courses.factories import course_index, create_course, lessons_of
 from tests.factories import UserFactory
 
@@ -111,13 +111,13 @@ def test_anonymous_visitors_are_asked_to_log_in_with_a_way_back(client, course):
     html = _html(client.get(course.url))
     login = reverse("account_login")
     assert f'href="{login}?next=%2Fcourses%2F{course.slug}%2F"' in html
-    assert reverse("courses:enrol", args=[course.pk]) not in html
+    assert reverse("imh_courses:enrol", args=[course.pk]) not in html
 
 
 def test_logged_in_visitors_get_an_enrol_button(client, course, trainee):
     client.force_login(trainee)
     html = _html(client.get(course.url))
-    action = reverse("courses:enrol", args=[course.pk])
+    action = reverse("imh_courses:enrol", args=[course.pk])
     assert f'<form method="post" action="{action}"' in html
     assert 'name="csrfmiddlewaretoken"' in html
     assert "Enrol on this course" in html
@@ -125,7 +125,7 @@ def test_logged_in_visitors_get_an_enrol_button(client, course, trainee):
 
 def test_enrol_button_enrols(client, course, trainee):
     client.force_login(trainee)
-    response = client.post(reverse("courses:enrol", args=[course.pk]))
+    response = client.post(reverse("imh_courses:enrol", args=[course.pk]))
     assert response.status_code == 302
     assert Enrolment.objects.filter(user=trainee, course=course, status="active").exists()
 
@@ -138,7 +138,7 @@ def test_missing_prerequisites_are_named_with_links(client, course, trainee):
     html = _html(client.get(course.url))
     assert "Before you can enrol on this course, complete:" in html
     assert f'<a href="{first.url}">Foundations first</a>' in html
-    assert reverse("courses:enrol", args=[course.pk]) not in html
+    assert reverse("imh_courses:enrol", args=[course.pk]) not in html
 
 
 def test_met_prerequisites_let_people_enrol(client, course, trainee):
@@ -151,7 +151,7 @@ def test_met_prerequisites_let_people_enrol(client, course, trainee):
     client.force_login(trainee)
     html = _html(client.get(course.url))
     assert "Before you can enrol" not in html
-    assert reverse("courses:enrol", args=[course.pk]) in html
+    assert reverse("imh_courses:enrol", args=[course.pk]) in html
 
 
 def test_closed_self_enrolment_says_who_assigns_it(client, course, trainee):
@@ -160,7 +160,7 @@ def test_closed_self_enrolment_says_who_assigns_it(client, course, trainee):
     client.force_login(trainee)
     html = _html(client.get(course.url))
     assert "your manager or educator assigns this course" in html
-    assert reverse("courses:enrol", args=[course.pk]) not in html
+    assert reverse("imh_courses:enrol", args=[course.pk]) not in html
 
 
 def test_enrolled_trainee_sees_progress_ticks_and_where_to_continue(client, course, enrolled):
@@ -169,7 +169,7 @@ def test_enrolled_trainee_sees_progress_ticks_and_where_to_continue(client, cour
     client.force_login(enrolled)
     client.get(lessons[2].url)  # opened, not finished: where they left off
     html = _html(client.get(course.url))
-    assert reverse("courses:enrol", args=[course.pk]) not in html
+    assert reverse("imh_courses:enrol", args=[course.pk]) not in html
     assert "25% of the required lessons completed" in html
     assert '<progress id="course-progress"' in html
     assert 'value="25"' in html
@@ -193,7 +193,7 @@ def test_completed_course_shows_the_date(client, course, enrolled):
     html = _html(client.get(course.url))
     assert f"You completed this course on {completion.completed_at:%-d %B %Y}" in html
     assert html.count("✓ </span>Completed") == 4
-    assert reverse("courses:enrol", args=[course.pk]) not in html
+    assert reverse("imh_courses:enrol", args=[course.pk]) not in html
 
 
 def test_completed_course_that_expires_can_be_taken_again(client, course, enrolled):
@@ -231,7 +231,7 @@ def test_upcoming_sessions_are_listed_with_places_and_links(client, course):
     )
     html = _html(client.get(course.url))
     assert "Watching and wondering workshop" in html
-    assert f'href="{reverse("courses:session_detail", args=[workshop.pk])}"' in html
+    assert f'href="{reverse("imh_courses:session_detail", args=[workshop.pk])}"' in html
     assert "12 places left" in html
     assert "Northshire Education Centre" in html
     assert "Last month's webinar" not in html
@@ -285,7 +285,7 @@ def test_enrolled_trainee_reads_the_lesson_and_can_mark_it_complete(client, cour
     assert "Teaching text for lesson 1.2." in html
     assert "Takes about 20 minutes" in html
     assert "Lesson 2 of 4" in html
-    action = reverse("courses:lesson_complete", args=[lesson.pk])
+    action = reverse("imh_courses:lesson_complete", args=[lesson.pk])
     assert f'<form method="post" action="{action}"' in html
     assert "Mark as complete" in html
 
@@ -368,7 +368,7 @@ def test_reflection_form_is_prefilled_and_private(client, course, enrolled):
     reflection_save(user=enrolled, lesson=lesson, block_id=block_id, text="She turned away.")
     client.force_login(enrolled)
     html = _html(client.get(lesson.url))
-    action = reverse("courses:reflection_save", args=[lesson.pk, block_id])
+    action = reverse("imh_courses:reflection_save", args=[lesson.pk, block_id])
     assert f'<form method="post" action="{action}"' in html
     assert f'<label class="nhsuk-label nhsuk-label--m" for="reflection-{block_id}">' in html
     assert ">She turned away.</textarea>" in html
@@ -549,8 +549,8 @@ def test_someone_else_never_sees_a_trainees_ticks(client, course, enrolled):
 
 @pytest.mark.parametrize("done", [0, 1, 2, 3])
 def test_outline_progress_agrees_with_course_progress(course, enrolled, done):
-    from courses.selectors.learning import course_progress, enrolment_current
-    from courses.selectors.pages import outline_progress
+    from imh_courses.selectors.learning import course_progress, enrolment_current
+    from imh_courses.selectors.pages import outline_progress
 
     lessons = lessons_of(course)
     lessons[3].required = False

@@ -8,10 +8,10 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from accounts.services import account_delete
-from courses.models import Booking, Reflection
-from courses.services import sessions as session_services
-from courses.services.learning import reflection_save
+from imh_accounts.services import account_delete
+from imh_courses.models import Booking, Reflection
+from imh_courses.services import sessions as session_services
+from imh_courses.services.learning import reflection_save
 from tests.courses.factories import add_reflection_prompt, create_course, in_days, lessons_of
 from tests.courses.test_sessions_services import make_session, make_trainee
 from tests.factories import DEFAULT_PASSWORD

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.models import Booking
-from courses.services import sessions as services
+from imh_courses.models import Booking
+from imh_courses.services import sessions as services
 from tests.courses.factories import create_course
 from tests.courses.test_sessions_services import make_educator, make_session, make_trainee
 from tests.spreadsheets import RISKY_IDS, RISKY_VALUES, assert_plain_text, csv_rows, xlsx_rows

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from courses.models import LiveSession
-from courses.services import sessions as services
-from courses.validators import one_line
+from imh_courses.models import LiveSession
+from imh_courses.services import sessions as services
+from imh_courses.validators import one_line
 from tests.courses.factories import create_course
 from tests.courses.test_sessions_services import make_educator, make_session, make_trainee
 from tests.courses.test_sessions_views import NO_COMPETENCY_MAPPINGS
@@ -159,21 +156,6 @@ class TestLegacyTitles:
         with django_capture_on_commit_callbacks(execute=True):
             services.booking_create(session=session, user=trainee)
         assert [email.subject for email in mail.outbox] == ["Confirmed: Serve and return"]
-
-    def test_the_migration_puts_saved_titles_on_one_line(self, course):
-        migration = importlib.import_module("courses.migrations.0006_session_title_one_line")
-        broken = make_session(course)
-        store_legacy_title(broken, "  Serve and\r\n\r\nreturn\x07 ")
-        empty = make_session(course)
-        store_legacy_title(empty, "\r\n")
-        fine = make_session(course, title="Watch,  wait and wonder")
-        migration.titles_on_one_line(apps, connection.schema_editor())
-        titles = dict(LiveSession.objects.values_list("pk", "title"))
-        assert titles == {
-            broken.pk: "Serve and return",
-            empty.pk: "Live session",
-            fine.pk: "Watch,  wait and wonder",
-        }
 
 
 @pytest.mark.parametrize(

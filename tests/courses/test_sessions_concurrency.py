@@ -14,9 +14,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
-from courses.models import Booking
-from courses.selectors import sessions as session_selectors
-from courses.services import sessions as services
+from imh_courses.models import Booking
+from imh_courses.selectors import sessions as session_selectors
+from imh_courses.services import sessions as services
 from tests.courses.factories import create_course
 from tests.courses.test_sessions_services import make_session, make_trainee
 

@@ -11,10 +11,10 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from courses.models import Booking, CourseCompletion, Enrolment, LiveSession
-from courses.selectors import sessions as selectors
-from courses.services import sessions as services
-from courses.signals import booking_awaiting_approval
+from imh_courses.models import Booking, CourseCompletion, Enrolment, LiveSession
+from imh_courses.selectors import sessions as selectors
+from imh_courses.services import sessions as services
+from imh_courses.signals import booking_awaiting_approval
 from tests.courses.factories import create_course, in_days
 from tests.factories import UserFactory
 

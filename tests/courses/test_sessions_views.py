@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from courses.models import Booking, CourseCompletion, LiveSession
-from courses.services import sessions as services
-from courses.views.sessions import ics_fold, ics_text
+from imh_courses.models import Booking, CourseCompletion, LiveSession
+from imh_courses.services import sessions as services
+from imh_courses.views.sessions import ics_fold, ics_text
 from tests.courses.factories import create_course, in_days
 from tests.courses.test_sessions_services import (
     make_educator,
@@ -62,7 +62,7 @@ def as_user(client):
 
 
 def url(name: str, session: LiveSession) -> str:
-    return reverse(f"courses:{name}", args=[session.pk])
+    return reverse(f"imh_courses:{name}", args=[session.pk])
 
 
 class TestSignedOut:

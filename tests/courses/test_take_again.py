@@ -10,9 +10,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from courses.models import CourseCompletion, Enrolment
-from courses.selectors.learning import EXPIRY_WARNING_DAYS, renewal_opens_on
-from courses.services.learning import enrolment_create, lesson_complete
+from imh_courses.models import CourseCompletion, Enrolment
+from imh_courses.selectors.learning import EXPIRY_WARNING_DAYS, renewal_opens_on
+from imh_courses.services.learning import enrolment_create, lesson_complete
 from tests.courses.factories import create_course, lessons_of
 from tests.factories import UserFactory
 
@@ -56,7 +56,7 @@ def test_not_offered_straight_after_completing(client, completed):
         html = client.get(course.url).content.decode()
     assert "You completed this course on 10 March 2026" in html
     assert "Take the course again" not in html
-    assert reverse("courses:enrol", args=[course.pk]) not in html
+    assert reverse("imh_courses:enrol", args=[course.pk]) not in html
     assert "valid until 10 March 2028. You can take the course again to renew it from " in html
     assert "10 January 2028" in html
 
@@ -79,8 +79,8 @@ def test_offered_once_the_renewal_is_due_and_after_expiry(client, completed, day
         client.force_login(trainee)  # a session from two years ago has expired
         html = client.get(course.url).content.decode()
         assert "Take the course again" in html
-        assert reverse("courses:enrol", args=[course.pk]) in html
-        response = client.post(reverse("courses:enrol", args=[course.pk]))
+        assert reverse("imh_courses:enrol", args=[course.pk]) in html
+        response = client.post(reverse("imh_courses:enrol", args=[course.pk]))
     assert response.status_code == 302
     renewal = Enrolment.objects.get(user=trainee, status=Enrolment.Status.ACTIVE)
     assert renewal.cycle == 2
@@ -100,7 +100,7 @@ def test_enrolling_again_too_early_is_refused_with_the_date_and_changes_nothing(
         client.force_login(trainee)
         with pytest.raises(ValidationError) as raised:
             enrolment_create(user=trainee, course=course)
-        response = client.post(reverse("courses:enrol", args=[course.pk]), follow=True)
+        response = client.post(reverse("imh_courses:enrol", args=[course.pk]), follow=True)
     assert raised.value.code == "renewal_not_due"
     assert "You can take the course again to renew it from 10 January 2028." in str(raised.value)
     assert "10 January 2028" in response.content.decode()

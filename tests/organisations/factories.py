@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import factory
 
-from organisations.models import Invitation, Membership, Organisation
+from imh_organisations.models import Invitation, Membership, Organisation
 from tests.factories import UserFactory
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from organisations.services import membership_create_active
+from imh_organisations.services import membership_create_active
 from tests.factories import UserFactory
 from tests.organisations.factories import OrganisationFactory
 from tests.spreadsheets import RISKY_IDS, RISKY_VALUES, assert_plain_text, csv_rows, xlsx_rows

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from organisations.models import (
+from imh_organisations.models import (
     JOIN_CODE_ALPHABET,
     JOIN_CODE_LENGTH,
     Invitation,

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import pytest
 from django.http import Http404
 
-from organisations import selectors
-from organisations.models import Membership
+from imh_organisations import selectors
+from imh_organisations.models import Membership
 from tests.factories import UserFactory
 from tests.organisations.factories import (
     InvitationFactory,

@@ -11,9 +11,9 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from accounts import privacy
-from organisations import services
-from organisations.models import Invitation, Membership, Organisation
+from imh_accounts import privacy
+from imh_organisations import services
+from imh_organisations.models import Invitation, Membership, Organisation
 from tests.factories import UserFactory
 from tests.organisations.factories import (
     InvitationFactory,

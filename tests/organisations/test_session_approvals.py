@@ -8,9 +8,9 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from courses.models import Booking
-from courses.services import sessions as session_services
-from organisations import services
+from imh_courses.models import Booking
+from imh_courses.services import sessions as session_services
+from imh_organisations import services
 from tests.courses.factories import create_course
 from tests.courses.test_sessions_services import enrol, make_session
 from tests.organisations.factories import ManagerMembershipFactory, MembershipFactory
@@ -46,11 +46,11 @@ def booking(session, course, staff):
 
 
 def approve_url(organisation, booking) -> str:
-    return reverse("organisations:session_booking_approve", args=[organisation.pk, booking.pk])
+    return reverse("imh_organisations:session_booking_approve", args=[organisation.pk, booking.pk])
 
 
 def decline_url(organisation, booking) -> str:
-    return reverse("organisations:session_booking_decline", args=[organisation.pk, booking.pk])
+    return reverse("imh_organisations:session_booking_decline", args=[organisation.pk, booking.pk])
 
 
 class TestManagersAreAsked:
@@ -64,7 +64,7 @@ class TestManagersAreAsked:
         assert len(to_managers) == 1
         assert to_managers[0].subject == "Approve a booking: Video interaction guidance"
         assert staff.email in to_managers[0].body
-        manage = reverse("organisations:manage", args=[organisation.pk])
+        manage = reverse("imh_organisations:manage", args=[organisation.pk])
         assert f"http://testserver{manage}#session-bookings" in to_managers[0].body
         assert not [message for message in mail.outbox if message.to == [other_manager.email]]
 
@@ -89,7 +89,7 @@ class TestApprovalsSection:
         self, client, booking, organisation, manager, staff, send_on_commit
     ):
         client.force_login(manager)
-        page = client.get(reverse("organisations:manage", args=[organisation.pk]))
+        page = client.get(reverse("imh_organisations:manage", args=[organisation.pk]))
         text = page.content.decode()
         assert "Bookings awaiting your approval" in text
         assert "Video interaction guidance" in text
@@ -121,7 +121,7 @@ class TestApprovalsSection:
 
     def test_nothing_waiting(self, client, organisation, manager):
         client.force_login(manager)
-        text = client.get(reverse("organisations:manage", args=[organisation.pk])).content
+        text = client.get(reverse("imh_organisations:manage", args=[organisation.pk])).content
         assert b"There are no bookings waiting for your approval." in text
 
     def test_a_decided_booking_is_no_longer_found(self, client, booking, organisation, manager):
@@ -143,7 +143,7 @@ class TestNobodyReachesPastTheirOwn:
         # Through the trainee's organisation: they do not manage it.
         assert client.post(approve_url(organisation, booking)).status_code == 404
         assert client.post(decline_url(organisation, booking)).status_code == 404
-        text = client.get(reverse("organisations:manage", args=[other_organisation.pk])).content
+        text = client.get(reverse("imh_organisations:manage", args=[other_organisation.pk])).content
         assert b"Video interaction guidance" not in text
         booking.refresh_from_db()
         assert booking.status == Booking.Status.AWAITING_APPROVAL
@@ -160,7 +160,7 @@ class TestNobodyReachesPastTheirOwn:
         enrol(manager, course)
         own = session_services.booking_create(session=session, user=manager)
         client.force_login(manager)
-        text = client.get(reverse("organisations:manage", args=[organisation.pk])).content
+        text = client.get(reverse("imh_organisations:manage", args=[organisation.pk])).content
         assert approve_url(organisation, own).encode() not in text
         assert client.post(approve_url(organisation, own)).status_code == 404
         # Another manager of the organisation can.

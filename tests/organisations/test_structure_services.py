@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from organisations import services
-from organisations.models import Membership, Site, Team
+from imh_organisations import services
+from imh_organisations.models import Membership, Site, Team
 from tests.organisations.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

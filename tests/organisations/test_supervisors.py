@@ -6,14 +6,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from competencies.policies import trainees_observable_by, user_may_observe
-from organisations import selectors, services
-from organisations.models import Membership
+from imh_competencies.policies import trainees_observable_by, user_may_observe
+from imh_organisations import selectors, services
+from imh_organisations.models import Membership
 from tests.organisations.factories import MembershipFactory
 
 
 def _supervisor_url(organisation, membership) -> str:
-    return reverse("organisations:membership_supervisor", args=[organisation.pk, membership.pk])
+    return reverse("imh_organisations:membership_supervisor", args=[organisation.pk, membership.pk])
 
 
 @pytest.fixture
@@ -56,13 +56,13 @@ def test_the_policy_is_registered_with_competencies(supervisor_membership, staff
 
 def test_manager_names_and_unnames_a_supervisor(client, organisation, manager, staff_membership):
     client.force_login(manager)
-    page = client.get(reverse("organisations:manage", args=[organisation.pk])).content.decode()
+    page = client.get(reverse("imh_organisations:manage", args=[organisation.pk])).content.decode()
     assert "Make supervisor" in page
     response = client.post(_supervisor_url(organisation, staff_membership), {"is_supervisor": "1"})
     assert response.status_code == 302
     staff_membership.refresh_from_db()
     assert staff_membership.is_supervisor
-    page = client.get(reverse("organisations:manage", args=[organisation.pk])).content.decode()
+    page = client.get(reverse("imh_organisations:manage", args=[organisation.pk])).content.decode()
     assert "Remove as supervisor" in page
     assert "is now a supervisor" in page
     client.post(_supervisor_url(organisation, staff_membership), {"is_supervisor": "0"})

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from organisations.models import Invitation, Membership, Organisation
-from organisations.views import JOIN_ATTEMPTS_PER_WINDOW
+from imh_organisations.models import Invitation, Membership, Organisation
+from imh_organisations.views import JOIN_ATTEMPTS_PER_WINDOW
 from tests.factories import UserFactory
 from tests.organisations.factories import (
     InvitationFactory,
@@ -49,14 +49,14 @@ class TestAnonymous:
     @pytest.mark.parametrize(
         ("name", "kwargs"),
         [
-            ("organisations:mine", {}),
-            ("organisations:join", {}),
-            ("organisations:leave", {"pk": 1}),
-            ("organisations:manage", {"pk": 1}),
-            ("organisations:invite", {"pk": 1}),
-            ("organisations:join_code", {"pk": 1}),
-            ("organisations:membership_role", {"pk": 1, "membership_pk": 1}),
-            ("organisations:membership_remove", {"pk": 1, "membership_pk": 1}),
+            ("imh_organisations:mine", {}),
+            ("imh_organisations:join", {}),
+            ("imh_organisations:leave", {"pk": 1}),
+            ("imh_organisations:manage", {"pk": 1}),
+            ("imh_organisations:invite", {"pk": 1}),
+            ("imh_organisations:join_code", {"pk": 1}),
+            ("imh_organisations:membership_role", {"pk": 1, "membership_pk": 1}),
+            ("imh_organisations:membership_remove", {"pk": 1, "membership_pk": 1}),
         ],
     )
     def test_redirected_to_log_in(self, client, name, kwargs):
@@ -67,7 +67,7 @@ class TestAnonymous:
 
     def test_posts_redirect_to_log_in_and_change_nothing(self, client, organisation, manager):
         pending = MembershipFactory(organisation=organisation, status="pending")
-        url = reverse("organisations:membership_approve", args=[organisation.pk, pending.pk])
+        url = reverse("imh_organisations:membership_approve", args=[organisation.pk, pending.pk])
         response = client.post(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
@@ -79,7 +79,7 @@ class TestMine:
     def test_lists_current_memberships_and_requests(self, as_user, organisation, manager):
         pending = MembershipFactory(user=manager, status="pending")
         MembershipFactory(user=manager, status="left", organisation__name="Old Place")
-        response = as_user(manager).get(reverse("organisations:mine"))
+        response = as_user(manager).get(reverse("imh_organisations:mine"))
         assert response.status_code == 200
         content = response.content.decode()
         assert "<title>Your organisations" in content
@@ -88,19 +88,19 @@ class TestMine:
         assert "Old Place" not in content
         assert 'nhsuk-tag nhsuk-tag--green">Active' in content
         assert 'nhsuk-tag nhsuk-tag--yellow">Waiting for approval' in content
-        assert reverse("organisations:manage", args=[organisation.pk]) in content
-        assert reverse("organisations:leave", args=[pending.pk]) in content
+        assert reverse("imh_organisations:manage", args=[organisation.pk]) in content
+        assert reverse("imh_organisations:leave", args=[pending.pk]) in content
         assert 'class="nhsuk-breadcrumb"' in content
 
     def test_staff_see_no_manage_link(self, as_user, organisation, staff):
-        content = as_user(staff).get(reverse("organisations:mine")).content.decode()
+        content = as_user(staff).get(reverse("imh_organisations:mine")).content.decode()
         assert organisation.name in content
-        assert reverse("organisations:manage", args=[organisation.pk]) not in content
+        assert reverse("imh_organisations:manage", args=[organisation.pk]) not in content
 
     def test_empty(self, as_user, user):
-        content = as_user(user).get(reverse("organisations:mine")).content.decode()
+        content = as_user(user).get(reverse("imh_organisations:mine")).content.decode()
         assert "You do not belong to any organisations yet." in content
-        assert reverse("organisations:join") in content
+        assert reverse("imh_organisations:join") in content
 
 
 class TestJoin:
@@ -110,19 +110,19 @@ class TestJoin:
         as_user(user)
         with send_on_commit():
             response = client.post(
-                reverse("organisations:join"), {"code": organisation.join_code_display.lower()}
+                reverse("imh_organisations:join"), {"code": organisation.join_code_display.lower()}
             )
         assert response.status_code == 302
-        assert response["Location"] == reverse("organisations:mine")
+        assert response["Location"] == reverse("imh_organisations:mine")
         membership = Membership.objects.get(user=user)
         assert membership.status == "pending"
         assert mail.outbox[-1].to == [manager.email]
         assert f"You have asked to join {organisation.name}" in messages_of(response)[0]
 
         as_user(manager)
-        page = client.get(reverse("organisations:manage", args=[organisation.pk]))
+        page = client.get(reverse("imh_organisations:manage", args=[organisation.pk]))
         approve_url = reverse(
-            "organisations:membership_approve", args=[organisation.pk, membership.pk]
+            "imh_organisations:membership_approve", args=[organisation.pk, membership.pk]
         )
         assert approve_url in page.content.decode()
         with send_on_commit():
@@ -133,7 +133,7 @@ class TestJoin:
         assert mail.outbox[-1].to == [user.email]
 
     def test_wrong_code_is_shown_and_kept_in_the_field(self, as_user, organisation, user):
-        response = as_user(user).post(reverse("organisations:join"), {"code": "wxyz-2345"})
+        response = as_user(user).post(reverse("imh_organisations:join"), {"code": "wxyz-2345"})
         assert response.status_code == 200
         content = response.content.decode()
         assert "There is a problem" in content
@@ -145,31 +145,33 @@ class TestJoin:
     def test_expired_code(self, as_user, organisation, user):
         with time_machine.travel(organisation.join_code_expires_at + timedelta(hours=1)):
             client = as_user(user)  # in the future, so the session has not expired
-            response = client.post(reverse("organisations:join"), {"code": organisation.join_code})
+            response = client.post(
+                reverse("imh_organisations:join"), {"code": organisation.join_code}
+            )
         assert response.status_code == 200
         assert f"The join code for {organisation.name} has expired." in response.content.decode()
         assert not Membership.objects.filter(user=user).exists()
 
     def test_already_a_member(self, as_user, organisation, staff):
         response = as_user(staff).post(
-            reverse("organisations:join"), {"code": organisation.join_code}
+            reverse("imh_organisations:join"), {"code": organisation.join_code}
         )
         assert f"You are already a member of {organisation.name}." in response.content.decode()
         assert Membership.objects.filter(user=staff).count() == 1
 
     def test_empty_code(self, as_user, user):
-        response = as_user(user).post(reverse("organisations:join"), {"code": ""})
+        response = as_user(user).post(reverse("imh_organisations:join"), {"code": ""})
         assert "Enter the join code your organisation gave you." in response.content.decode()
 
     def test_code_from_a_link_fills_the_field(self, as_user, user):
-        response = as_user(user).get(reverse("organisations:join") + "?code=ABCD-2345")
+        response = as_user(user).get(reverse("imh_organisations:join") + "?code=ABCD-2345")
         assert 'value="ABCD-2345"' in response.content.decode()
 
 
 class TestLeave:
     def test_confirm_then_leave(self, as_user, staff_membership):
         client = as_user(staff_membership.user)
-        url = reverse("organisations:leave", args=[staff_membership.pk])
+        url = reverse("imh_organisations:leave", args=[staff_membership.pk])
         page = client.get(url)
         assert page.status_code == 200
         assert f"Leave {staff_membership.organisation.name}?" in page.content.decode()
@@ -181,7 +183,7 @@ class TestLeave:
 
     def test_last_manager_sees_why(self, as_user, organisation, manager):
         membership = Membership.objects.get(user=manager)
-        response = as_user(manager).post(reverse("organisations:leave", args=[membership.pk]))
+        response = as_user(manager).post(reverse("imh_organisations:leave", args=[membership.pk]))
         assert response.status_code == 200
         assert "You are the only manager of" in response.content.decode()
         membership.refresh_from_db()
@@ -189,7 +191,7 @@ class TestLeave:
 
     def test_someone_elses_membership_is_404(self, as_user, staff_membership, user):
         client = as_user(user)
-        url = reverse("organisations:leave", args=[staff_membership.pk])
+        url = reverse("imh_organisations:leave", args=[staff_membership.pk])
         assert client.get(url).status_code == 404
         assert client.post(url).status_code == 404
         staff_membership.refresh_from_db()
@@ -199,7 +201,7 @@ class TestLeave:
 class TestInvitationAccept:
     def test_anonymous_sees_the_organisation_and_is_asked_to_log_in(self, client, organisation):
         invitation = InvitationFactory(organisation=organisation, email="jo@example.org")
-        url = reverse("organisations:invitation_accept", args=[invitation.token])
+        url = reverse("imh_organisations:invitation_accept", args=[invitation.token])
         response = client.get(url)
         assert response.status_code == 200
         content = response.content.decode()
@@ -213,7 +215,7 @@ class TestInvitationAccept:
         invitee = UserFactory(email="jo@example.org")
         invitation = InvitationFactory(organisation=organisation, email="jo@example.org")
         client = as_user(invitee)
-        url = reverse("organisations:invitation_accept", args=[invitation.token])
+        url = reverse("imh_organisations:invitation_accept", args=[invitation.token])
         assert "Accept invitation" in client.get(url).content.decode()
         response = client.post(url)
         assert response.status_code == 302
@@ -223,7 +225,7 @@ class TestInvitationAccept:
     def test_different_user_is_refused(self, as_user, organisation, user):
         invitation = InvitationFactory(organisation=organisation, email="jo@example.org")
         client = as_user(user)
-        url = reverse("organisations:invitation_accept", args=[invitation.token])
+        url = reverse("imh_organisations:invitation_accept", args=[invitation.token])
         page = client.get(url).content.decode()
         assert "This invitation was sent to jo@example.org, but you are logged in as" in page
         assert "Accept invitation" not in page
@@ -252,7 +254,7 @@ class TestInvitationAccept:
         }[state]
         invitation = InvitationFactory(organisation=organisation, email=invitee.email, **fields)
         client = as_user(invitee)
-        url = reverse("organisations:invitation_accept", args=[invitation.token])
+        url = reverse("imh_organisations:invitation_accept", args=[invitation.token])
         response = client.get(url)
         assert response.status_code == 410
         assert heading in response.content.decode()
@@ -265,13 +267,13 @@ class TestInvitationAccept:
         with time_machine.travel(timezone.now() + timedelta(days=14, minutes=1)):
             client = as_user(invitee)
             response = client.post(
-                reverse("organisations:invitation_accept", args=[invitation.token])
+                reverse("imh_organisations:invitation_accept", args=[invitation.token])
             )
         assert response.status_code == 410
         assert not Membership.objects.filter(user=invitee).exists()
 
     def test_unknown_token(self, client):
-        response = client.get(reverse("organisations:invitation_accept", args=["not-a-token"]))
+        response = client.get(reverse("imh_organisations:invitation_accept", args=["not-a-token"]))
         assert response.status_code == 404
         assert "This invitation link is not valid" in response.content.decode()
 
@@ -281,7 +283,7 @@ class TestManagerPages:
         pending = MembershipFactory(organisation=organisation, status="pending")
         invitation = InvitationFactory(organisation=organisation)
         MembershipFactory(organisation=organisation, status="left", user__email="gone@example.org")
-        response = as_user(manager).get(reverse("organisations:manage", args=[organisation.pk]))
+        response = as_user(manager).get(reverse("imh_organisations:manage", args=[organisation.pk]))
         assert response.status_code == 200
         content = response.content.decode()
         assert staff.email in content
@@ -289,16 +291,16 @@ class TestManagerPages:
         assert invitation.email in content
         assert "gone@example.org" not in content
         assert (
-            reverse("organisations:membership_decline", args=[organisation.pk, pending.pk])
+            reverse("imh_organisations:membership_decline", args=[organisation.pk, pending.pk])
             in content
         )
         assert (
-            reverse("organisations:invitation_revoke", args=[organisation.pk, invitation.pk])
+            reverse("imh_organisations:invitation_revoke", args=[organisation.pk, invitation.pk])
             in content
         )
         assert (
             reverse(
-                "organisations:membership_remove",
+                "imh_organisations:membership_remove",
                 args=[organisation.pk, staff_membership_pk(staff)],
             )
             in content
@@ -307,7 +309,7 @@ class TestManagerPages:
     def test_decline(self, as_user, organisation, manager):
         pending = MembershipFactory(organisation=organisation, status="pending")
         response = as_user(manager).post(
-            reverse("organisations:membership_decline", args=[organisation.pk, pending.pk])
+            reverse("imh_organisations:membership_decline", args=[organisation.pk, pending.pk])
         )
         assert response.status_code == 302
         pending.refresh_from_db()
@@ -317,14 +319,14 @@ class TestManagerPages:
     def test_approving_twice_shows_an_error_message(self, as_user, organisation, manager):
         active = MembershipFactory(organisation=organisation)
         response = as_user(manager).post(
-            reverse("organisations:membership_approve", args=[organisation.pk, active.pk])
+            reverse("imh_organisations:membership_approve", args=[organisation.pk, active.pk])
         )
         assert response.status_code == 302
         assert "has already been dealt with" in messages_of(response)[0]
 
     def test_invite(self, as_user, organisation, manager, send_on_commit):
         client = as_user(manager)
-        url = reverse("organisations:invite", args=[organisation.pk])
+        url = reverse("imh_organisations:invite", args=[organisation.pk])
         assert client.get(url).status_code == 200
         with send_on_commit():
             response = client.post(url, {"email": "new.person@example.org", "role": "staff"})
@@ -338,7 +340,7 @@ class TestManagerPages:
         self, as_user, organisation, manager, staff
     ):
         response = as_user(manager).post(
-            reverse("organisations:invite", args=[organisation.pk]),
+            reverse("imh_organisations:invite", args=[organisation.pk]),
             {"email": staff.email, "role": "staff"},
         )
         assert response.status_code == 200
@@ -350,7 +352,7 @@ class TestManagerPages:
     def test_revoke_invitation(self, as_user, organisation, manager):
         invitation = InvitationFactory(organisation=organisation)
         response = as_user(manager).post(
-            reverse("organisations:invitation_revoke", args=[organisation.pk, invitation.pk])
+            reverse("imh_organisations:invitation_revoke", args=[organisation.pk, invitation.pk])
         )
         assert response.status_code == 302
         invitation.refresh_from_db()
@@ -358,10 +360,10 @@ class TestManagerPages:
 
     def test_join_code_page_and_regenerate(self, as_user, organisation, manager):
         client = as_user(manager)
-        page = client.get(reverse("organisations:join_code", args=[organisation.pk]))
+        page = client.get(reverse("imh_organisations:join_code", args=[organisation.pk]))
         assert organisation.join_code_display in page.content.decode()
         response = client.post(
-            reverse("organisations:join_code_regenerate", args=[organisation.pk])
+            reverse("imh_organisations:join_code_regenerate", args=[organisation.pk])
         )
         assert response.status_code == 302
         old = organisation.join_code
@@ -371,7 +373,9 @@ class TestManagerPages:
 
     def test_change_role(self, as_user, organisation, manager, staff_membership):
         client = as_user(manager)
-        url = reverse("organisations:membership_role", args=[organisation.pk, staff_membership.pk])
+        url = reverse(
+            "imh_organisations:membership_role", args=[organisation.pk, staff_membership.pk]
+        )
         assert client.get(url).status_code == 200
         response = client.post(url, {"role": "manager"})
         assert response.status_code == 302
@@ -382,7 +386,7 @@ class TestManagerPages:
     def test_last_manager_cannot_demote_themself(self, as_user, organisation, manager):
         mine = Membership.objects.get(user=manager)
         response = as_user(manager).post(
-            reverse("organisations:membership_role", args=[organisation.pk, mine.pk]),
+            reverse("imh_organisations:membership_role", args=[organisation.pk, mine.pk]),
             {"role": "staff"},
         )
         assert response.status_code == 200
@@ -393,7 +397,7 @@ class TestManagerPages:
     def test_remove_member(self, as_user, organisation, manager, staff_membership):
         client = as_user(manager)
         url = reverse(
-            "organisations:membership_remove", args=[organisation.pk, staff_membership.pk]
+            "imh_organisations:membership_remove", args=[organisation.pk, staff_membership.pk]
         )
         assert "Remove" in client.get(url).content.decode()
         response = client.post(url)
@@ -403,7 +407,9 @@ class TestManagerPages:
 
     def test_post_only_actions_refuse_get(self, as_user, organisation, manager, staff_membership):
         response = as_user(manager).get(
-            reverse("organisations:membership_approve", args=[organisation.pk, staff_membership.pk])
+            reverse(
+                "imh_organisations:membership_approve", args=[organisation.pk, staff_membership.pk]
+            )
         )
         assert response.status_code == 405
 
@@ -428,12 +434,14 @@ class TestOtherOrganisations:
         pk = other_organisation.pk
         code = other_organisation.join_code
         for name in ("manage", "invite", "join_code"):
-            assert client.get(reverse(f"organisations:{name}", args=[pk])).status_code == 404
+            assert client.get(reverse(f"imh_organisations:{name}", args=[pk])).status_code == 404
         assert (
-            client.post(reverse("organisations:join_code_regenerate", args=[pk])).status_code == 404
+            client.post(reverse("imh_organisations:join_code_regenerate", args=[pk])).status_code
+            == 404
         )
         response = client.post(
-            reverse("organisations:invite", args=[pk]), {"email": "x@example.org", "role": "staff"}
+            reverse("imh_organisations:invite", args=[pk]),
+            {"email": "x@example.org", "role": "staff"},
         )
         assert response.status_code == 404
         other_organisation.refresh_from_db()
@@ -455,7 +463,7 @@ class TestOtherOrganisations:
             ("invitation_revoke", invitation.pk, {}),
         ]
         for name, object_pk, data in requests:
-            url = reverse(f"organisations:{name}", args=[pk, object_pk])
+            url = reverse(f"imh_organisations:{name}", args=[pk, object_pk])
             assert client.post(url, data).status_code == 404, name
             if name in ("membership_role", "membership_remove"):
                 assert client.get(url).status_code == 404, name
@@ -470,10 +478,10 @@ class TestOtherOrganisations:
         pending = MembershipFactory(organisation=organisation, status="pending")
         for name in ("manage", "invite", "join_code"):
             assert (
-                client.get(reverse(f"organisations:{name}", args=[organisation.pk])).status_code
+                client.get(reverse(f"imh_organisations:{name}", args=[organisation.pk])).status_code
                 == 404
             )
-        url = reverse("organisations:membership_approve", args=[organisation.pk, pending.pk])
+        url = reverse("imh_organisations:membership_approve", args=[organisation.pk, pending.pk])
         assert client.post(url).status_code == 404
         pending.refresh_from_db()
         assert pending.status == "pending"
@@ -481,7 +489,7 @@ class TestOtherOrganisations:
     def test_former_manager_gets_404(self, as_user, organisation):
         former = ManagerMembershipFactory(organisation=organisation, status="left").user
         ManagerMembershipFactory(organisation=organisation)
-        response = as_user(former).get(reverse("organisations:manage", args=[organisation.pk]))
+        response = as_user(former).get(reverse("imh_organisations:manage", args=[organisation.pk]))
         assert response.status_code == 404
 
 
@@ -491,7 +499,7 @@ class TestCsrf:
         client.force_login(manager)
         pending = MembershipFactory(organisation=organisation, status="pending")
         response = client.post(
-            reverse("organisations:membership_approve", args=[organisation.pk, pending.pk])
+            reverse("imh_organisations:membership_approve", args=[organisation.pk, pending.pk])
         )
         assert response.status_code == 403
         pending.refresh_from_db()
@@ -500,7 +508,7 @@ class TestCsrf:
     def test_join_without_token_is_rejected(self, organisation, user):
         client = Client(enforce_csrf_checks=True)
         client.force_login(user)
-        response = client.post(reverse("organisations:join"), {"code": organisation.join_code})
+        response = client.post(reverse("imh_organisations:join"), {"code": organisation.join_code})
         assert response.status_code == 403
         assert not Membership.objects.filter(user=user).exists()
 
@@ -509,7 +517,7 @@ class TestCsrf:
         client.force_login(manager)
         MembershipFactory(organisation=organisation, status="pending")
         content = client.get(
-            reverse("organisations:manage", args=[organisation.pk])
+            reverse("imh_organisations:manage", args=[organisation.pk])
         ).content.decode()
         assert content.count('name="csrfmiddlewaretoken"') >= 2
 
@@ -523,7 +531,7 @@ class TestQueryCounts:
 
     def test_members_page_does_not_grow_with_members(self, as_user, organisation, manager):
         client = as_user(manager)
-        url = reverse("organisations:manage", args=[organisation.pk])
+        url = reverse("imh_organisations:manage", args=[organisation.pk])
 
         def add(count):
             MembershipFactory.create_batch(count, organisation=organisation)
@@ -544,7 +552,7 @@ class TestQueryCounts:
     ):
         client = as_user(manager)
         MembershipFactory.create_batch(30, organisation=organisation)
-        url = reverse("organisations:manage", args=[organisation.pk])
+        url = reverse("imh_organisations:manage", args=[organisation.pk])
         client.get(url)
         # Session, user, site chrome (site, settings, permissions) and this page's five reads
         # (organisation, members, requests, invitations, live-session bookings to approve).
@@ -554,13 +562,13 @@ class TestQueryCounts:
     def test_mine_page_does_not_grow(self, as_user, user):
         client = as_user(user)
         MembershipFactory.create_batch(3, user=user)
-        few = self._count(client, reverse("organisations:mine"))
+        few = self._count(client, reverse("imh_organisations:mine"))
         MembershipFactory.create_batch(27, user=user)
-        assert self._count(client, reverse("organisations:mine")) == few
+        assert self._count(client, reverse("imh_organisations:mine")) == few
 
 
 def test_organisation_model_in_use():
-    assert Organisation._meta.app_label == "organisations"
+    assert Organisation._meta.app_label == "imh_organisations"
 
 
 @pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from organisations.models import Membership, Organisation
-from organisations.services import membership_create_active, organisation_create
+from imh_organisations.models import Membership, Organisation
+from imh_organisations.services import membership_create_active, organisation_create
 from tests.factories import UserFactory
 from tests.organisations.factories import MembershipFactory, OrganisationFactory
 

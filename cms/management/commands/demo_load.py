@@ -10,7 +10,6 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from wagtail.models import Site
 
-from accounts.services import profile_update
 from cms.demo import ACCESSIBILITY_BODY, DEMO_PASSWORD, DEMO_USERS, HOME_BODY, DemoUser
 from cms.demo_certificates import demo_certificate_load
 from cms.demo_competencies import demo_competencies_load
@@ -18,8 +17,9 @@ from cms.demo_compliance import demo_compliance_load
 from cms.demo_courses import demo_courses_load
 from cms.models import HomePage, SiteSettings, StandardPage
 from cms.services import default_site_address_update
-from organisations.models import Membership, Organisation, OrganisationType
-from organisations.services import (
+from imh_accounts.services import profile_update
+from imh_organisations.models import Membership, Organisation, OrganisationType
+from imh_organisations.services import (
     membership_create_active,
     membership_request_by_code,
     organisation_create,

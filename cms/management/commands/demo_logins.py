@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from accounts.absolute_urls import site_url
-from certificates.models import Certificate
 from cms.demo import DEMO_PASSWORD, DEMO_USERS
+from imh_accounts.absolute_urls import site_url
+from imh_certificates.models import Certificate
 
 
 class Command(BaseCommand):

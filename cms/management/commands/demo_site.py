@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from wagtail.models import Site
 
-from accounts.absolute_urls import site_url
 from cms.services import default_site_address_update
+from imh_accounts.absolute_urls import site_url
 
 
 class Command(BaseCommand):

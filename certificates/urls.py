@@ -1,8 +1,0 @@
-"""Certificate URLs: public verification (/verify/, /api/v1/certificates/), downloads and the
-CPD portfolio (/certificates/)."""
-
-from certificates.views import downloads, portfolio, verification
-
-app_name = "certificates"
-
-urlpatterns = [*verification.urlpatterns, *downloads.urlpatterns, *portfolio.urlpatterns]

@@ -1,0 +1,37 @@
+"""Competency frameworks, mappings and the evidence every achievement leaves."""
+
+from django.apps import AppConfig
+
+
+class CompetenciesConfig(AppConfig):
+    name = "imh_competencies"
+    # What the educators' group may do here (granted after migrate; see imh_core.roles).
+    educator_permissions = (
+        "add_observation",
+        "view_observation",
+        "change_externallearning",
+        "view_externallearning",
+        "add_framework",
+        "change_framework",
+        "view_framework",
+        "add_area",
+        "change_area",
+        "view_area",
+        "add_competency",
+        "change_competency",
+        "view_competency",
+        "add_crosswalk",
+        "change_crosswalk",
+        "delete_crosswalk",
+        "view_crosswalk",
+    )
+    verbose_name = "Competencies"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from imh_accounts.privacy import register_eraser, register_exporter
+        from imh_competencies.selectors import competency_data_export_for_user
+        from imh_competencies.services import competency_data_erase_for_user
+
+        register_exporter("competencies", competency_data_export_for_user)
+        register_eraser("competencies", lambda user: competency_data_erase_for_user(user=user))

@@ -1,0 +1,3 @@
+"""Wagtail admin for competencies: each viewsets module registers its own hooks."""
+
+from imh_competencies.viewsets import evidence, frameworks  # noqa: F401

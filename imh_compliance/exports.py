@@ -1,0 +1,279 @@
+"""The compliance matrix as files: CSV and XLSX for spreadsheets, HTML and PDF for inspectors.
+
+Builders only: they take a ``Matrix`` already filtered and sorted by
+``imh_compliance.selectors.compliance_matrix`` and write it out. They read nothing else from the
+database except the names of a team, site or course that a filter refers to.
+
+Names, emails, team and site names and course titles are typed by people, so every text cell of
+the spreadsheets goes through ``spreadsheet_safe``: a cell that begins like a formula gets a
+leading apostrophe, and spreadsheet programs show it as text instead of running it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from imh_accounts.choices import ProfessionalRole
+from imh_accounts.spreadsheets import spreadsheet_safe
+from imh_compliance import xlsx
+from imh_compliance.selectors import NO_ROLE, Column, Matrix, MatrixFilters
+from imh_compliance.status import MET, Cell, Status
+from imh_organisations.models import Site, Team
+
+if TYPE_CHECKING:
+    from imh_organisations.models import Organisation
+
+PDF_TEMPLATE = "imh_compliance/pdf/report.html"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+BOM = "\ufeff"
+
+
+FIXED_HEADINGS = ["Name", "Email", "Role", "Team", "Site", "Overall"]
+
+
+def filename(*, organisation: Organisation, extension: str, today: datetime.date) -> str:
+    """``compliance-<organisation slug>-<YYYY-MM-DD>.<extension>``."""
+    return f"compliance-{organisation.slug}-{today.isoformat()}.{extension}"
+
+
+# The table both spreadsheets share.
+
+
+def cell_date(cell: Cell) -> datetime.date | None:
+    """The date that goes with a status: valid until, expired on, or due."""
+    if cell.status in MET or cell.status == Status.EXPIRED:
+        return cell.valid_until
+    if cell.status in (Status.OVERDUE, Status.NOT_STARTED, Status.IN_PROGRESS):
+        return cell.due_on
+    return None
+
+
+def headings(columns: list[Column]) -> list[str]:
+    result = list(FIXED_HEADINGS)
+    for column in columns:
+        result += [f"{column.title}: status", f"{column.title}: date"]
+    return result
+
+
+def records(matrix: Matrix) -> Iterator[list[Any]]:
+    """One list per member: text as ``str`` (not yet neutralised) and dates as ``date``."""
+    for row in matrix.rows:
+        record: list[Any] = [
+            row.name,
+            row.email,
+            row.role_label,
+            row.team,
+            row.site,
+            row.summary,
+        ]
+        for cell in row.cells:
+            record += [cell.label, cell_date(cell)]
+        yield record
+
+
+def totals_table(matrix: Matrix) -> list[dict[str, Any]]:
+    """Per column: its title, a count per status (worst first) and how many it is required of."""
+    result = []
+    for column, totals in zip(matrix.columns, matrix.totals, strict=True):
+        counts = [totals.get(status, 0) for status in matrix.statuses]
+        result.append({"title": column.title, "counts": counts, "required": sum(counts)})
+    return result
+
+
+def overall_summary(matrix: Matrix) -> dict[str, int]:
+    """How many of the rows shown are compliant, not compliant or on track."""
+    summary = {"members": len(matrix.rows), "compliant": 0, "not_compliant": 0, "on_track": 0}
+    key = {"Compliant": "compliant", "Not compliant": "not_compliant", "On track": "on_track"}
+    for row in matrix.rows:
+        summary[key[row.summary]] += 1
+    return summary
+
+
+# CSV.
+
+
+def matrix_csv(matrix: Matrix) -> str:
+    """The matrix as CSV text, starting with a byte-order mark so Excel reads it as UTF-8."""
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out)
+    writer.writerow([spreadsheet_safe(heading) for heading in headings(matrix.columns)])
+    for record in records(matrix):
+        writer.writerow(
+            [
+                value.isoformat() if isinstance(value, datetime.date) else spreadsheet_safe(value)
+                for value in record
+            ]
+        )
+    return out.getvalue()
+
+
+# XLSX.
+
+
+def matrix_xlsx(matrix: Matrix) -> bytes:
+    """The matrix as an XLSX workbook: a "Compliance" sheet and a "Totals" sheet.
+
+    Text cells are neutralised like the CSV's and stored as strings, never formulas; dates are
+    real dates. The headings and the names column stay in view when scrolling.
+    """
+    compliance_sheet = xlsx.Sheet(
+        title="Compliance",
+        headings=[spreadsheet_safe(heading) for heading in headings(matrix.columns)],
+        rows=(
+            [
+                value
+                if value is None or isinstance(value, datetime.date)
+                else spreadsheet_safe(value)
+                for value in record
+            ]
+            for record in records(matrix)
+        ),
+        widths=[28, 32, 24, 20, 20, 14] + [16, 12] * len(matrix.columns),
+        freeze=(1, 1),
+    )
+    totals_sheet = xlsx.Sheet(
+        title="Totals",
+        headings=[
+            "Course or pathway",
+            *[status.label for status in matrix.statuses],
+            "Required of",
+        ],
+        rows=(
+            [spreadsheet_safe(entry["title"]), *entry["counts"], entry["required"]]
+            for entry in totals_table(matrix)
+        ),
+        widths=[40],
+        freeze=(1, 1),
+    )
+    return xlsx.workbook_bytes([compliance_sheet, totals_sheet])
+
+
+def filters_in_words(
+    *,
+    organisation: Organisation,
+    filters: MatrixFilters,
+    columns: list[Column],
+    team_names: dict[int, str] | None = None,
+    site_names: dict[int, str] | None = None,
+) -> list[str]:
+    """The filters as phrases for people: ["Role: Midwife", "Status: Overdue in …"].
+
+    ``team_names`` and ``site_names`` (id -> name) save a query each when many reports are
+    described at once; without them the names are looked up within the organisation.
+    """
+    words = []
+    if filters.q:
+        words.append(f"Name or email contains “{filters.q}”")
+    if filters.role:
+        label = (
+            "Not recorded"
+            if filters.role == NO_ROLE
+            else dict(ProfessionalRole.choices).get(filters.role, filters.role)
+        )
+        words.append(f"Role: {label}")
+    if filters.team_id is not None:
+        if team_names is None:
+            team_names = dict(
+                Team.objects.filter(organisation=organisation).values_list("pk", "name")
+            )
+        name = team_names.get(filters.team_id)
+        words.append(f"Team: {name or 'a team that no longer exists'}")
+    if filters.site_id is not None:
+        if site_names is None:
+            site_names = dict(
+                Site.objects.filter(organisation=organisation).values_list("pk", "name")
+            )
+        name = site_names.get(filters.site_id)
+        words.append(f"Site: {name or 'a site that no longer exists'}")
+    titles = {column.key: column.title for column in columns}
+    if filters.status:
+        label = dict(Status.choices).get(filters.status, filters.status)
+        where = titles.get(filters.column) if filters.column else None
+        words.append(f"Status: {label}" + (f" in {where}" if where else " in any course"))
+    elif filters.column and filters.column in titles:
+        words.append(f"Course or pathway: {titles[filters.column]}")
+    if filters.member_user_ids is not None:
+        count = len(filters.member_user_ids)
+        words.append(f"Only {count} chosen {'person' if count == 1 else 'people'}")
+    return words
+
+
+def _sort_in_words(filters: MatrixFilters, columns: list[Column]) -> str:
+    titles = {column.key: f"status in {column.title}" for column in columns}
+    by = titles.get(filters.sort, filters.sort)
+    return f"Sorted by {by}, {'descending' if filters.descending else 'ascending'}"
+
+
+# PDF.
+
+
+def _short_date(value: datetime.date) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def short_cell(cell: Cell) -> str:
+    """A cell as the PDF prints it: "Completed, to 3 Mar 2027", "Overdue, due 1 Feb 2026"."""
+    if cell.status == Status.NOT_REQUIRED:
+        return "\u2013"  # an en dash: not required of them
+    date = cell_date(cell)
+    if date is None:
+        return cell.label
+    if cell.status in MET:
+        return f"{cell.label}, to {_short_date(date)}"
+    if cell.status == Status.EXPIRED:
+        return f"{cell.label} {_short_date(date)}"
+    return f"{cell.label}, due {_short_date(date)}"
+
+
+def report_context(
+    *,
+    matrix: Matrix,
+    filters: MatrixFilters,
+    requested_by_name: str,
+    generated_at: datetime.datetime | None = None,
+) -> dict[str, Any]:
+    generated_at = timezone.localtime(generated_at or timezone.now())
+    organisation = matrix.organisation
+    return {
+        "organisation": organisation,
+        "matrix": matrix,
+        "rows": [
+            {"row": row, "cells": [short_cell(cell) for cell in row.cells]} for row in matrix.rows
+        ],
+        "totals": totals_table(matrix),
+        "summary": overall_summary(matrix),
+        "filters_words": filters_in_words(
+            organisation=organisation, filters=filters, columns=matrix.columns
+        ),
+        "sort_words": _sort_in_words(filters, matrix.columns),
+        "requested_by_name": requested_by_name,
+        "generated_at": generated_at,
+        "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
+        "language": "en-GB",
+    }
+
+
+def report_html(**kwargs: Any) -> str:
+    """The report as HTML for WeasyPrint; every name is escaped by the template engine."""
+    return render_to_string(PDF_TEMPLATE, report_context(**kwargs))
+
+
+def report_pdf(**kwargs: Any) -> bytes:
+    """The report as a tagged (PDF/UA-1) A4 landscape PDF.
+
+    Rendered by the certificates' renderer, whose URL fetcher reads only the site's own static
+    files and ``data:`` URIs, so nothing in the data can make it read a file or call a server.
+    """
+    from imh_certificates.rendering import html_to_pdf
+
+    return html_to_pdf(report_html(**kwargs))
