@@ -1,36 +1,22 @@
-"""The reference site's URLs: the project apps, allauth, the Wagtail admin and page serving."""
+"""The reference site's URLs: the apps (imh_learning.urls), the Wagtail admin and page serving."""
 
 from django.conf import settings
-from django.urls import include, path, re_path
+from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views
-from imh_accounts import views as account_views
 
 urlpatterns = [
-    # Every login and password reset goes through allauth (confirmed email address, limits on
-    # failed attempts), so these stand in for Wagtail's and Django's own pages at the same
-    # addresses, and must come before Wagtail's URLs.
-    path("admin/login/", account_views.admin_login),
-    re_path(
-        r"^admin/password_reset/confirm/", account_views.admin_password_reset, {"confirm": True}
-    ),
-    re_path(r"^admin/password_reset/", account_views.admin_password_reset),
-    path("_util/login/", account_views.site_login),
+    # The apps' pages, as any host site includes them; first, because their sign-in pages
+    # stand in for the admin's own (see imh_learning.urls).
+    path("", include("imh_learning.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("accounts/", include("imh_accounts.urls")),
-    path("accounts/", include("allauth.urls")),
-    path("organisations/", include("imh_organisations.urls")),
-    path("compliance/", include("imh_compliance.urls")),
-    path("learning/", include("imh_courses.urls")),
-    path("assessments/", include("imh_assessments.urls")),
-    path("competencies/", include("imh_competencies.urls")),
-    path("xapi/", include("imh_assessments.views.xapi")),
-    path("", include("imh_certificates.urls")),
     path("healthz/", views.health, name="health"),
+    # Django's set_language view, for the language switcher in the site's header.
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 if settings.DEBUG:

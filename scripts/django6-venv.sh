@@ -30,7 +30,7 @@ fi
 if [[ ! -x $VENV/bin/python || pyproject.toml -nt $VENV/.installed ]]; then
   "$python" -m venv "$VENV"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -e ".[dev]" "Django>=6.0,<6.2"
+  "$VENV/bin/python" -m pip install --quiet -e ".[dev,site]" "Django>=6.0,<6.2"
   touch "$VENV/.installed"
 fi
 "$VENV/bin/python" -c 'import django, sys; print(f"Django {django.get_version()} on Python {sys.version.split()[0]}")'
