@@ -271,7 +271,8 @@ def run() -> list[Result]:
             flush=True,
         )
         return []
-    from imh_compliance.selectors import MatrixFilters, cells_for, compliance_matrix
+    from imh_compliance.selectors.cells import cells_for
+    from imh_compliance.selectors.matrix import MatrixFilters, compliance_matrix
     from imh_compliance.status import NOT_REQUIRED, Status
 
     started = time.perf_counter()

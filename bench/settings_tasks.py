@@ -23,7 +23,7 @@ STORAGES = {
         "OPTIONS": {"location": str(MEDIA_ROOT)},
     },
     "private": {
-        "BACKEND": "cms.storage.PrivateFileSystemStorage",
+        "BACKEND": "imh_core.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},
     },
 }

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 
 from cms.models import SiteSettings
 from imh_courses.models import CourseIndexPage
@@ -35,23 +36,29 @@ def _courses_url(request: HttpRequest) -> str | None:
 
 def _navigation(request: HttpRequest) -> list[dict]:
     user = getattr(request, "user", None)
-    items: list[tuple[str, str | None]] = [("Home", "/"), ("Courses", _courses_url(request))]
+    items: list[tuple[str, str | None]] = [
+        (_("Home"), "/"),
+        (_("Courses"), _courses_url(request)),
+    ]
     if user is not None and user.is_authenticated:
         items += [
-            ("My learning", _url("imh_courses:my_learning")),
-            ("My competencies", _url("imh_competencies:profile")),
-            ("CPD portfolio", _url("imh_certificates:portfolio")),
-            ("My account", _url("imh_accounts:dashboard")),
-            ("Organisations", _url("imh_organisations:mine")),
+            (_("My learning"), _url("imh_courses:my_learning")),
+            (_("My competencies"), _url("imh_competencies:profile")),
+            (_("CPD portfolio"), _url("imh_certificates:portfolio")),
+            (_("My account"), _url("imh_accounts:dashboard")),
+            (_("Organisations"), _url("imh_organisations:mine")),
         ]
         # Active managers of an organisation: one small query, made when the header renders.
         if organisations_managed_by(user=user).exists():
-            items.append(("Staff compliance", _url("imh_compliance:home")))
+            items.append((_("Staff compliance"), _url("imh_compliance:home")))
         if user.has_perm("wagtailadmin.access_admin"):
-            items.append(("Admin", _url("wagtailadmin_home")))
-        items.append(("Log out", _url("account_logout")))
+            items.append((_("Admin"), _url("wagtailadmin_home")))
+        items.append((_("Log out"), _url("account_logout")))
     else:
-        items += [("Log in", _url("account_login")), ("Create an account", _url("account_signup"))]
+        items += [
+            (_("Log in"), _url("account_login")),
+            (_("Create an account"), _url("account_signup")),
+        ]
     path = request.path
     links = []
     for label, url in items:
@@ -98,6 +105,13 @@ def _identity(request: HttpRequest) -> dict:
     return identity
 
 
+def site_identity(request: HttpRequest) -> dict[str, str]:
+    """The site's name and support address from its settings, as the apps' pages want them
+    (the ``IMH_SITE_IDENTITY`` hook); cached like the header's."""
+    identity = _identity(request)
+    return {"name": identity["platform_name"], "support_email": identity["support_email"]}
+
+
 def _logo(logo_id: int | None):
     if logo_id is None:
         return None
@@ -118,9 +132,9 @@ def _chrome(request: HttpRequest) -> dict:
         "footer_links": [
             link
             for link in (
-                {"label": "Verify a certificate", "url": _url("imh_certificates:verify")},
-                {"label": "Privacy and your data", "url": _url("imh_accounts:privacy")},
-                {"label": "Accessibility", "url": "/accessibility/"},
+                {"label": _("Verify a certificate"), "url": _url("imh_certificates:verify")},
+                {"label": _("Privacy and your data"), "url": _url("imh_accounts:privacy")},
+                {"label": _("Accessibility"), "url": "/accessibility/"},
             )
             if link["url"]
         ],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
@@ -100,25 +99,3 @@ class StandardPage(Page):
 
     class Meta:
         verbose_name = "standard page"
-
-
-class ScheduledRun(models.Model):
-    """One slot of a scheduled job (see ``cms.scheduler``) whose task has been queued.
-
-    The row is written in the transaction that queues the task; its unique constraint means
-    two schedulers running at once queue each slot once.
-    """
-
-    name = models.CharField(max_length=100, help_text="The schedule's name.")
-    slot = models.DateTimeField(help_text="When the run was due.")
-    enqueued_at = models.DateTimeField(default=timezone.now)
-    task_id = models.CharField(max_length=64, blank=True, help_text="The queued task's id.")
-
-    class Meta:
-        ordering = ["-slot", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["name", "slot"], name="cms_scheduledrun_once"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} at {timezone.localtime(self.slot):%Y-%m-%d %H:%M}"

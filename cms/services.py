@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from wagtail.models import Site
 
-from imh_accounts.absolute_urls import site_url
+from imh_core.links import site_url
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 

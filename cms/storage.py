@@ -1,6 +1,6 @@
-"""Storage for the reference site: static files in production, private files, public media.
+"""Storage for the reference site: static files in production, and public media.
 
-Private files (certificates, evidence, reports; see ``imh_accounts.storage``) are kept apart from
+Private files (certificates, evidence, reports; see ``imh_core.storage``) are kept apart from
 ``MEDIA_ROOT`` so that nothing which serves media, the development server or a web server
 pointed at the media folder, can hand them out.
 """
@@ -10,19 +10,15 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urldefrag
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.core.files.storage import FileSystemStorage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.static import serve
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
-# Every private file's name starts with this (the apps' ``upload_to``), on every storage.
-PRIVATE_PREFIX = "private"
+from imh_core.storage import is_private_name
 
 
 class StaticFilesStorage(CompressedManifestStaticFilesStorage):
@@ -65,34 +61,6 @@ class StaticFilesStorage(CompressedManifestStaticFilesStorage):
                 return None
             return path.removeprefix(settings.STATIC_URL)
         return posixpath.normpath(posixpath.join(posixpath.dirname(name), path))
-
-
-class PrivateFileSystemStorage(FileSystemStorage):
-    """Local files with no URL at all, in a folder that must not be inside ``MEDIA_ROOT``."""
-
-    def __init__(self, location: str | Path | None = None, **kwargs: Any) -> None:
-        if not location:
-            raise ImproperlyConfigured(
-                "Give the private file storage a location of its own (PRIVATE_MEDIA_ROOT)."
-            )
-        media_root = Path(settings.MEDIA_ROOT).resolve()
-        if Path(location).resolve().is_relative_to(media_root):
-            raise ImproperlyConfigured(
-                f"PRIVATE_MEDIA_ROOT ({location}) must be outside MEDIA_ROOT ({media_root}), "
-                "which is served to anyone."
-            )
-        super().__init__(location=location, **kwargs)
-
-    @property
-    def base_url(self) -> None:  # type: ignore[override]
-        """No URL: FileSystemStorage.url() then refuses, instead of pointing at MEDIA_URL."""
-        return None
-
-
-def is_private_name(name: str) -> bool:
-    """Whether a media path, however written, falls under the private prefix."""
-    normal = posixpath.normpath(name.replace("\\", "/")).lstrip("/").casefold()
-    return normal == PRIVATE_PREFIX or normal.startswith(f"{PRIVATE_PREFIX}/")
 
 
 def serve_public_media(request: HttpRequest, path: str, document_root: str) -> HttpResponse:

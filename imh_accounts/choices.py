@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ProfessionalRole(models.TextChoices):
-    MIDWIFE = "midwife", "Midwife"
-    STUDENT_MIDWIFE = "student_midwife", "Student midwife"
-    HEALTH_VISITOR = "health_visitor", "Health visitor"
-    NURSERY_NURSE = "nursery_nurse", "Nursery nurse or early years practitioner"
-    CHILDRENS_CENTRE_WORKER = "childrens_centre_worker", "Children's centre worker"
+    MIDWIFE = "midwife", _("Midwife")
+    STUDENT_MIDWIFE = "student_midwife", _("Student midwife")
+    HEALTH_VISITOR = "health_visitor", _("Health visitor")
+    NURSERY_NURSE = "nursery_nurse", _("Nursery nurse or early years practitioner")
+    CHILDRENS_CENTRE_WORKER = "childrens_centre_worker", _("Children's centre worker")
     PERINATAL_MENTAL_HEALTH_PRACTITIONER = (
         "perinatal_mental_health_practitioner",
-        "Perinatal mental health practitioner",
+        _("Perinatal mental health practitioner"),
     )
-    PSYCHOLOGIST = "psychologist", "Psychologist or psychotherapist"
-    OTHER = "other", "Other"
+    PSYCHOLOGIST = "psychologist", _("Psychologist or psychotherapist")
+    OTHER = "other", _("Other")
 
 
 class RegistrationBody(models.TextChoices):
-    NMC = "nmc", "Nursing and Midwifery Council (NMC)"
-    HCPC = "hcpc", "Health and Care Professions Council (HCPC)"
-    SOCIAL_WORK_ENGLAND = "swe", "Social Work England"
-    GMC = "gmc", "General Medical Council (GMC)"
-    OTHER = "other", "Other"
+    NMC = "nmc", _("Nursing and Midwifery Council (NMC)")
+    HCPC = "hcpc", _("Health and Care Professions Council (HCPC)")
+    SOCIAL_WORK_ENGLAND = "swe", _("Social Work England")
+    GMC = "gmc", _("General Medical Council (GMC)")
+    OTHER = "other", _("Other")
 
 
 # Midwives and health visitors are registered by the NMC; students are held to the same rule

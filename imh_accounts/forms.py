@@ -10,22 +10,23 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from imh_accounts.choices import ProfessionalRole, RegistrationBody
 from imh_accounts.models import Profile
 from imh_accounts.services import MESSAGE_FULL_NAME_REQUIRED, MESSAGE_ROLE_REQUIRED
 from imh_accounts.validators import normalise_registration_number
 
-NOT_REGISTERED = "I do not have a professional registration"
+NOT_REGISTERED = _("I do not have a professional registration")
 
 
 class ProfileForm(forms.ModelForm):
     """The profile page; the model's ``clean()`` checks the registration rules."""
 
     full_name = forms.CharField(
-        label="Full name",
+        label=_("Full name"),
         max_length=Profile._meta.get_field("full_name").max_length,
-        help_text="As it should appear on your certificates, for example Alex Smith.",
+        help_text=_("As it should appear on your certificates, for example Alex Smith."),
         error_messages={
             "required": MESSAGE_FULL_NAME_REQUIRED,
             "max_length": Profile._meta.get_field("full_name").error_messages["max_length"],
@@ -33,27 +34,27 @@ class ProfileForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
     )
     professional_role = forms.ChoiceField(
-        label="Professional role",
+        label=_("Professional role"),
         choices=ProfessionalRole.choices,
         widget=forms.RadioSelect,
         error_messages={
             "required": MESSAGE_ROLE_REQUIRED,
-            "invalid_choice": "Select your professional role from the list",
+            "invalid_choice": _("Select your professional role from the list"),
         },
     )
     registration_body = forms.ChoiceField(
-        label="Professional registration",
+        label=_("Professional registration"),
         required=False,
         choices=[("", NOT_REGISTERED), *RegistrationBody.choices],
-        help_text="Midwives, student midwives and health visitors are registered with the NMC.",
+        help_text=_("Midwives, student midwives and health visitors are registered with the NMC."),
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Select who you are registered with from the list"},
+        error_messages={"invalid_choice": _("Select who you are registered with from the list")},
     )
     registration_number = forms.CharField(
-        label="Registration number (optional)",
+        label=_("Registration number (optional)"),
         required=False,
         max_length=Profile._meta.get_field("registration_number").max_length,
-        help_text=(
+        help_text=_(
             "For example an NMC PIN like 12A3456E, an HCPC number like PYL12345, "
             "a Social Work England number like SW12345 or a GMC number like 1234567."
         ),
@@ -72,7 +73,7 @@ class ProfileForm(forms.ModelForm):
         ),
     )
     job_title = forms.CharField(
-        label="Job title (optional)",
+        label=_("Job title (optional)"),
         required=False,
         max_length=Profile._meta.get_field("job_title").max_length,
         error_messages={
@@ -105,9 +106,9 @@ class AccountDeleteForm(forms.Form):
     """The current password, which ``account_delete`` checks."""
 
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
-        error_messages={"required": "Enter your password to delete your account"},
+        error_messages={"required": _("Enter your password to delete your account")},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 

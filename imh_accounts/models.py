@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from imh_accounts.choices import NMC_ONLY_ROLES, ProfessionalRole, RegistrationBody
 from imh_accounts.validators import (
@@ -33,31 +35,33 @@ class Profile(models.Model):
         related_name="profile",
     )
     full_name = models.CharField(
-        "full name",
+        _("full name"),
         max_length=FULL_NAME_MAX_LENGTH,
         blank=True,
-        help_text="Your name as it should appear on your certificates.",
+        help_text=_("Your name as it should appear on your certificates."),
         error_messages={
-            "max_length": f"Full name must be {FULL_NAME_MAX_LENGTH} characters or fewer",
+            "max_length": format_lazy(
+                _("Full name must be {limit} characters or fewer"), limit=FULL_NAME_MAX_LENGTH
+            ),
         },
     )
     professional_role = models.CharField(
-        "professional role", max_length=40, choices=ProfessionalRole.choices, blank=True
+        _("professional role"), max_length=40, choices=ProfessionalRole.choices, blank=True
     )
     registration_body = models.CharField(
-        "registration body", max_length=10, choices=RegistrationBody.choices, blank=True
+        _("registration body"), max_length=10, choices=RegistrationBody.choices, blank=True
     )
     registration_number = models.CharField(
-        "registration number",
+        _("registration number"),
         max_length=20,
         blank=True,
-        error_messages={"max_length": "Registration number must be 20 characters or fewer"},
+        error_messages={"max_length": _("Registration number must be 20 characters or fewer")},
     )
     job_title = models.CharField(
-        "job title",
+        _("job title"),
         max_length=150,
         blank=True,
-        error_messages={"max_length": "Job title must be 150 characters or fewer"},
+        error_messages={"max_length": _("Job title must be 150 characters or fewer")},
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -66,18 +70,18 @@ class Profile(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "profile"
-        verbose_name_plural = "profiles"
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
         constraints = [
             models.CheckConstraint(
                 name="accounts_profile_role_valid",
                 condition=Q(professional_role__in=["", *ProfessionalRole.values]),
-                violation_error_message="Select a professional role from the list",
+                violation_error_message=_("Select a professional role from the list"),
             ),
             models.CheckConstraint(
                 name="accounts_profile_body_valid",
                 condition=Q(registration_body__in=["", *RegistrationBody.values]),
-                violation_error_message="Select a registration body from the list",
+                violation_error_message=_("Select a registration body from the list"),
             ),
             models.CheckConstraint(
                 name="accounts_profile_registration_pair",
@@ -85,7 +89,7 @@ class Profile(models.Model):
                     (Q(registration_body="") & Q(registration_number=""))
                     | (~Q(registration_body="") & ~Q(registration_number=""))
                 ),
-                violation_error_message=(
+                violation_error_message=_(
                     "A registration number needs a registration body, and a body needs a number"
                 ),
             ),
@@ -96,14 +100,14 @@ class Profile(models.Model):
                     | Q(registration_number="")
                     | Q(registration_body=RegistrationBody.NMC)
                 ),
-                violation_error_message=(
+                violation_error_message=_(
                     "Midwives, student midwives and health visitors must give an NMC PIN"
                 ),
             ),
             models.CheckConstraint(
                 name="accounts_profile_registration_format",
                 condition=_registration_format_condition(),
-                violation_error_message="The registration number is not in the right format",
+                violation_error_message=_("The registration number is not in the right format"),
             ),
             models.CheckConstraint(
                 name="accounts_profile_deleted_is_empty",

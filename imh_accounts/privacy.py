@@ -1,9 +1,10 @@
 """How each app takes part in a person's data rights (export and erasure).
 
 Accounts sits at the bottom of the import graph, so it cannot know what other apps hold
-about a person. Each app registers, in its ``AppConfig.ready()``, an exporter that returns
-JSON-safe data about one user and an eraser that removes or pseudonymises it. The account
-services call them all.
+about a person. Each app answers two hooks from its ``wagtail_hooks.py`` (see
+``imh_core.hooks``): ``IMH_USER_DATA_EXPORTERS`` with a section of the data export, and
+``IMH_USER_DATA_ERASERS`` with what to remove or pseudonymise. The account services call
+them all, in name order.
 """
 
 from __future__ import annotations
@@ -11,26 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from imh_core.hooks import IMH_USER_DATA_ERASERS, IMH_USER_DATA_EXPORTERS, hook_results
+
 Exporter = Callable[[Any], Any]
 Eraser = Callable[[Any], None]
 
-_exporters: dict[str, Exporter] = {}
-_erasers: dict[str, Eraser] = {}
-
-
-def register_exporter(section: str, exporter: Exporter) -> None:
-    """Add ``section`` to every data export; ``exporter(user)`` returns JSON-safe data."""
-    _exporters[section] = exporter
-
-
-def register_eraser(name: str, eraser: Eraser) -> None:
-    """Call ``eraser(user)`` inside the account-deletion transaction."""
-    _erasers[name] = eraser
-
 
 def exporters() -> dict[str, Exporter]:
-    return dict(_exporters)
+    """Every section of the data export and the function that fills it, by section name."""
+    return dict(hook_results(IMH_USER_DATA_EXPORTERS))
 
 
 def erasers() -> dict[str, Eraser]:
-    return dict(_erasers)
+    """Every eraser, by name; a later answer for the same name replaces an earlier one."""
+    return dict(hook_results(IMH_USER_DATA_ERASERS))

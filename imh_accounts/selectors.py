@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from imh_accounts import privacy
@@ -21,14 +20,6 @@ EXPORT_VERSION = 1
 def profile_get(*, user: AbstractBaseUser) -> Profile | None:
     """The user's profile, or ``None`` if none has been created yet."""
     return Profile.objects.filter(user=user).first()
-
-
-def optional_url(name: str) -> str | None:
-    """The URL called ``name``, or ``None`` when the host site does not route it."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
 
 
 def _profile_data(profile: Profile | None) -> dict[str, Any] | None:

@@ -30,6 +30,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from imh_accounts import privacy
 from imh_accounts.models import Profile
@@ -37,10 +38,10 @@ from imh_accounts.models import Profile
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
-MESSAGE_FULL_NAME_REQUIRED = "Enter your full name"
-MESSAGE_ROLE_REQUIRED = "Select your professional role"
-MESSAGE_WRONG_PASSWORD = "The password is not correct"  # noqa: S105 - a message, not a secret
-MESSAGE_ACCOUNT_DELETED = "This account has been deleted"
+MESSAGE_FULL_NAME_REQUIRED = _("Enter your full name")
+MESSAGE_ROLE_REQUIRED = _("Select your professional role")
+MESSAGE_WRONG_PASSWORD = _("The password is not correct")
+MESSAGE_ACCOUNT_DELETED = _("This account has been deleted")
 
 
 def profile_get_or_create(*, user: AbstractBaseUser) -> Profile:

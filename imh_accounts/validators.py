@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext_lazy as _
+
 from imh_accounts.choices import NMC_ONLY_ROLES, RegistrationBody
 
 REGISTRATION_NUMBER_PATTERNS: dict[str, str] = {
@@ -24,29 +26,29 @@ REGISTRATION_NUMBER_PATTERNS: dict[str, str] = {
 }
 
 REGISTRATION_NUMBER_MESSAGES: dict[str, str] = {
-    RegistrationBody.NMC: (
+    RegistrationBody.NMC: _(
         "Enter your NMC PIN in the correct format: 2 numbers, 1 letter, 4 numbers and "
         "1 letter, like 12A3456E"
     ),
-    RegistrationBody.HCPC: (
+    RegistrationBody.HCPC: _(
         "Enter your HCPC registration number in the correct format: 2 or 3 letters "
         "followed by 5 or 6 numbers, like PYL12345"
     ),
-    RegistrationBody.SOCIAL_WORK_ENGLAND: (
+    RegistrationBody.SOCIAL_WORK_ENGLAND: _(
         "Enter your Social Work England registration number in the correct format: SW "
         "followed by numbers, like SW12345"
     ),
-    RegistrationBody.GMC: (
+    RegistrationBody.GMC: _(
         "Enter your GMC reference number in the correct format: 7 numbers, like 1234567"
     ),
-    RegistrationBody.OTHER: (
+    RegistrationBody.OTHER: _(
         "Registration number must only include letters, numbers, hyphens (-) and slashes (/)"
     ),
 }
 
-MESSAGE_BODY_REQUIRED = "Select who you are registered with, or clear the registration number"
-MESSAGE_NUMBER_REQUIRED = "Enter your registration number"
-MESSAGE_NMC_REQUIRED = (
+MESSAGE_BODY_REQUIRED = _("Select who you are registered with, or clear the registration number")
+MESSAGE_NUMBER_REQUIRED = _("Enter your registration number")
+MESSAGE_NMC_REQUIRED = _(
     "Select the NMC: midwives, student midwives and health visitors are registered with "
     "the Nursing and Midwifery Council"
 )

@@ -27,15 +27,18 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import strip_tags
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from imh_accounts import selectors, services
 from imh_accounts.forms import AccountDeleteForm, ProfileForm
+from imh_core.hooks import page_links
 
 SESSION_JUST_DELETED = "accounts_just_deleted"
-MESSAGE_TOO_MANY_ATTEMPTS = "You have tried too many times. Wait a minute and try again"
-MESSAGE_OLD_RESET_LINK = (
+MESSAGE_TOO_MANY_ATTEMPTS = gettext_lazy(
+    "You have tried too many times. Wait a minute and try again"
+)
+MESSAGE_OLD_RESET_LINK = gettext_lazy(
     "That password reset link no longer works. Enter your email address to get a new one"
 )
 # Wagtail's own words when it turns someone away from the admin; the page below says it instead.
@@ -43,11 +46,11 @@ WAGTAIL_NO_ADMIN_ACCESS = "You do not have permission to access the admin."
 
 
 def _home_crumbs() -> list[tuple[str, str]]:
-    return [("Home", "/")]
+    return [(gettext("Home"), "/")]
 
 
 def _account_crumbs() -> list[tuple[str, str]]:
-    return [*_home_crumbs(), ("Your account", reverse("imh_accounts:dashboard"))]
+    return [*_home_crumbs(), (gettext("Your account"), reverse("imh_accounts:dashboard"))]
 
 
 @login_required
@@ -59,7 +62,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "imh_accounts/dashboard.html",
         {
             "profile": profile,
-            "organisations_url": selectors.optional_url("imh_organisations:mine"),
+            # Higher apps' pages (organisations) that this one may not name.
+            "page_links": page_links("accounts:dashboard", request),
             "crumbs": _home_crumbs(),
         },
     )
@@ -77,7 +81,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, "Your profile has been saved")
+                messages.success(request, gettext("Your profile has been saved"))
                 return redirect("imh_accounts:dashboard")
     else:
         form = ProfileForm(instance=instance)

@@ -1,17 +1,13 @@
-"""Wagtail admin for accounts: learner profiles, and the index view for safe CSV/XLSX exports."""
+"""Wagtail admin for accounts: learner profiles."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_permission_codename
-from wagtail.admin.views.generic import IndexView
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from imh_accounts.models import Profile
-from imh_accounts.spreadsheets import SpreadsheetSafeExportMixin
-
-
-class SpreadsheetSafeIndexView(SpreadsheetSafeExportMixin, IndexView):
-    """The index view for any viewset with ``list_export``: its downloads never run formulas."""
+from imh_core.hooks import IMH_LEARNING_MENU_ITEMS
 
 
 class ProfileViewSet(ModelViewSet):
@@ -19,8 +15,8 @@ class ProfileViewSet(ModelViewSet):
 
     model = Profile
     icon = "user"
-    menu_label = "Learner profiles"
-    add_to_admin_menu = True
+    menu_label = _("Learner profiles")
+    menu_hook = IMH_LEARNING_MENU_ITEMS
     menu_order = 900
     inspect_view_enabled = True
     copy_view_enabled = False

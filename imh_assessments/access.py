@@ -1,27 +1,27 @@
-"""Who may attempt an activity placed on a page: the host app answers.
+"""Who may attempt an activity placed on a page: the app that owns the pages answers.
 
-Assessments sits below courses, so it cannot ask about enrolment itself. The app that owns
-the pages registers one policy at start-up (courses does, in its ``AppConfig.ready``):
-``policy(user, page_ids) -> set of the page ids whose activities the user may attempt``.
-Without a policy nobody may attempt anything (fail closed).
+Assessments sits below courses, so it cannot ask about enrolment itself. It asks the
+``IMH_ATTEMPT_POLICIES`` hook (see ``imh_core.hooks``); courses answers from its
+``wagtail_hooks.py`` for enrolled trainees. Without an answer nobody may attempt anything
+(fail closed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-Policy = Callable[[object, Iterable[int]], set[int]]
-
-_policy: Policy | None = None
-
-
-def register_attempt_policy(policy: Policy) -> None:
-    global _policy
-    _policy = policy
+from imh_core.hooks import IMH_ATTEMPT_POLICIES, hook_functions
 
 
 def pages_user_may_attempt(*, user, page_ids: Iterable[int]) -> set[int]:
+    """The pages among ``page_ids`` whose activities ``user`` may attempt."""
     page_ids = list(page_ids)
-    if _policy is None or not page_ids or not getattr(user, "is_authenticated", False):
+    if not page_ids or not getattr(user, "is_authenticated", False):
         return set()
-    return set(_policy(user, page_ids))
+    wanted = set(page_ids)
+    allowed: set[int] = set()
+    for policy in hook_functions(IMH_ATTEMPT_POLICIES):
+        allowed |= wanted & set(policy(user, page_ids))
+        if allowed == wanted:
+            break  # every page is open already; the other policies cannot add any
+    return allowed

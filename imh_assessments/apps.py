@@ -1,6 +1,7 @@
 """Competency frameworks, quizzes, H5P activities with xAPI, observations and evidence."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AssessmentsConfig(AppConfig):
@@ -25,7 +26,7 @@ class AssessmentsConfig(AppConfig):
         "view_h5pactivity",
         "view_h5plibrary",
     )
-    verbose_name = "Competencies and assessments"
+    verbose_name = _("Competencies and assessments")
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete

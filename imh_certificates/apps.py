@@ -1,6 +1,7 @@
 """CPD certificates: issue, PDF rendering, verification, expiry, revocation and portfolio."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CertificatesConfig(AppConfig):
@@ -12,17 +13,4 @@ class CertificatesConfig(AppConfig):
         "change_certificatetemplate",
         "view_certificatetemplate",
     )
-    verbose_name = "Certificates"
-
-    def ready(self) -> None:
-        from imh_accounts.privacy import register_eraser, register_exporter
-        from imh_certificates.selectors import certificate_data_export
-        from imh_certificates.services import certificate_data_erase
-
-        register_exporter("certificates", certificate_data_export)
-        # Erasure keeps issued certificates so employers can still verify them (see the eraser).
-        register_eraser("certificates", certificate_data_erase)
-        from imh_certificates.portfolio import portfolio_data_erase, portfolio_data_export
-
-        register_exporter("certificates_external_cpd", portfolio_data_export)
-        register_eraser("certificates_external_cpd", portfolio_data_erase)
+    verbose_name = _("Certificates")

@@ -16,9 +16,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
-from imh_accounts.storage import private_storage
+from imh_core.storage import private_storage
 
 # No look-alikes: no 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V.
 CODE_ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
@@ -51,10 +52,10 @@ class CertificateTemplate(models.Model):
 
     name = models.CharField(max_length=120, unique=True)
     is_default = models.BooleanField(
-        default=False, help_text="Used for every certificate unless a course says otherwise."
+        default=False, help_text=_("Used for every certificate unless a course says otherwise.")
     )
     issuer_name = models.CharField(
-        max_length=200, help_text="The organisation issuing the certificate."
+        max_length=200, help_text=_("The organisation issuing the certificate.")
     )
     logo = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -64,7 +65,7 @@ class CertificateTemplate(models.Model):
     heading = models.CharField(max_length=120, default="Certificate of completion")
     wording = models.TextField(
         default="has completed the following continuing professional development",
-        help_text="The sentence between the holder's name and what they completed.",
+        help_text=_("The sentence between the holder's name and what they completed."),
     )
     signatory_name = models.CharField(max_length=120, blank=True)
     signatory_role = models.CharField(max_length=120, blank=True)
@@ -76,7 +77,7 @@ class CertificateTemplate(models.Model):
     panels = [
         FieldPanel("name"),
         FieldPanel("is_default"),
-        MultiFieldPanel([FieldPanel("issuer_name"), FieldPanel("logo")], heading="Issuer"),
+        MultiFieldPanel([FieldPanel("issuer_name"), FieldPanel("logo")], heading=_("Issuer")),
         MultiFieldPanel(
             [
                 FieldPanel("heading"),
@@ -84,11 +85,11 @@ class CertificateTemplate(models.Model):
                 FieldPanel("primary_colour"),
                 FieldPanel("accent_colour"),
             ],
-            heading="Wording and colours",
+            heading=_("Wording and colours"),
         ),
         MultiFieldPanel(
             [FieldPanel("signatory_name"), FieldPanel("signatory_role"), FieldPanel("signature")],
-            heading="Signatory",
+            heading=_("Signatory"),
         ),
     ]
 
@@ -112,28 +113,28 @@ class CertificateTemplate(models.Model):
 
 class Certificate(models.Model):
     class Kind(models.TextChoices):
-        COURSE = "course", "Course"
-        PATHWAY = "pathway", "Pathway"
+        COURSE = "course", _("Course")
+        PATHWAY = "pathway", _("Pathway")
 
     class Status(models.TextChoices):
-        VALID = "valid", "Valid"
-        REVOKED = "revoked", "Revoked"
-        SUPERSEDED = "superseded", "Superseded by a reissue"
+        VALID = "valid", _("Valid")
+        REVOKED = "revoked", _("Revoked")
+        SUPERSEDED = "superseded", _("Superseded by a reissue")
 
     class PdfStatus(models.TextChoices):
-        PENDING = "pending", "Waiting to be made"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed (will retry)"
-        GAVE_UP = "gave_up", "Failed"
+        PENDING = "pending", _("Waiting to be made")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed (will retry)")
+        GAVE_UP = "gave_up", _("Failed")
 
     code = models.CharField(max_length=24, unique=True, default=code_generate, editable=False)
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates"
     )
-    holder_name = models.CharField(max_length=255, help_text="The name as it stood at issue.")
+    holder_name = models.CharField(max_length=255, help_text=_("The name as it stood at issue."))
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COURSE)
     source_type = models.CharField(
-        max_length=60, help_text='What was completed, "app_label.model" of the completion.'
+        max_length=60, help_text=_('What was completed, "app_label.model" of the completion.')
     )
     source_id = models.BigIntegerField()
     title = models.CharField(max_length=255)
@@ -142,10 +143,10 @@ class Certificate(models.Model):
     competencies = models.JSONField(
         default=list,
         blank=True,
-        help_text="[{framework, code, name, level, level_label}] evidenced, as at issue.",
+        help_text=_("[{framework, code, name, level, level_label}] evidenced, as at issue."),
     )
     sessions = models.JSONField(
-        default=list, blank=True, help_text="[{title, date}] of live sessions attended."
+        default=list, blank=True, help_text=_("[{title, date}] of live sessions attended.")
     )
     issuer_name = models.CharField(max_length=200)
     signatory_name = models.CharField(max_length=120, blank=True)
@@ -216,12 +217,12 @@ class CertificateEvent(models.Model):
     """The audit trail: issue, revocation (with reason), reissue, PDF failures, reminders."""
 
     class Action(models.TextChoices):
-        ISSUED = "issued", "Issued"
-        REVOKED = "revoked", "Revoked"
-        REISSUED = "reissued", "Reissued"
-        PDF_READY = "pdf_ready", "PDF made"
-        PDF_FAILED = "pdf_failed", "PDF failed"
-        REMINDER_SENT = "reminder_sent", "Expiry reminder sent"
+        ISSUED = "issued", _("Issued")
+        REVOKED = "revoked", _("Revoked")
+        REISSUED = "reissued", _("Reissued")
+        PDF_READY = "pdf_ready", _("PDF made")
+        PDF_FAILED = "pdf_failed", _("PDF failed")
+        REMINDER_SENT = "reminder_sent", _("Expiry reminder sent")
 
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=Action.choices)
@@ -256,49 +257,3 @@ class ExpiryReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate.code} {self.days_before} days"
-
-
-def external_cpd_upload_to(instance: ExternalCPD, filename: str) -> str:
-    """A private prefix and a random name: the original name is kept in the row only."""
-    import uuid
-    from pathlib import PurePath
-
-    suffix = PurePath(filename).suffix.lower()
-    return f"private/certificates/external-cpd/{uuid.uuid4().hex}{suffix}"
-
-
-class ExternalCPD(models.Model):
-    """CPD a trainee did elsewhere and logs in their portfolio, with a reflection and evidence."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_cpd"
-    )
-    title = models.CharField(max_length=255)
-    provider = models.CharField(max_length=255)
-    completed_on = models.DateField("date completed")
-    hours = models.DecimalField(max_digits=5, decimal_places=1)
-    participatory = models.BooleanField(
-        default=False,
-        help_text="Learning with other people, as professional revalidation counts it.",
-    )
-    reflection = models.TextField(blank=True, max_length=10000)
-    evidence_file = models.FileField(
-        upload_to=external_cpd_upload_to, storage=private_storage, blank=True
-    )
-    evidence_file_name = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-completed_on", "-id"]
-        verbose_name = "external CPD"
-        verbose_name_plural = "external CPD"
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(hours__gt=0), name="certificates_external_cpd_hours_positive"
-            ),
-        ]
-        indexes = [models.Index(fields=["user", "-completed_on"])]
-
-    def __str__(self) -> str:
-        return f"{self.title} ({self.provider})"

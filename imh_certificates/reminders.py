@@ -26,16 +26,17 @@ import datetime
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from imh_accounts.absolute_urls import site_url
 from imh_certificates.models import Certificate, CertificateEvent, ExpiryReminder
+from imh_core.links import site_url, site_url_for
+from imh_core.mail import email_message
+from imh_core.people import person_name
+from imh_core.site import site_name
 
 logger = logging.getLogger(__name__)
 
@@ -100,29 +101,14 @@ def certificates_due_for_reminder(*, today: datetime.date) -> list[tuple[Certifi
     return due
 
 
-def _portfolio_url() -> str:
-    try:
-        return site_url(reverse("imh_certificates:portfolio"))
-    except NoReverseMatch:
-        return site_url("/")
-
-
-def _person_name(user: object) -> str:
-    profile = getattr(user, "profile", None)
-    return (
-        (getattr(profile, "full_name", "") or "").strip()
-        or user.get_full_name()  # type: ignore[attr-defined]
-        or user.get_username()  # type: ignore[attr-defined]
-    )
-
-
 def _message(*, template: str, to: str, context: dict) -> EmailMultiAlternatives:
-    subject = render_to_string(f"imh_certificates/email/{template}_subject.txt", context)
-    body = render_to_string(f"imh_certificates/email/{template}.txt", context)
-    html = render_to_string(f"imh_certificates/email/{template}.html", context)
-    message = EmailMultiAlternatives(" ".join(subject.split()), body, None, [to])
-    message.attach_alternative(html, "text/html")
-    return message
+    return email_message(
+        to=to,
+        subject=render_to_string(f"imh_certificates/email/{template}_subject.txt", context),
+        template=f"imh_certificates/email/{template}.txt",
+        html_template=f"imh_certificates/email/{template}.html",
+        context=context,
+    )
 
 
 def _managers(holder: object) -> list:
@@ -142,13 +128,13 @@ def reminder_messages(
 ) -> list[EmailMultiAlternatives]:
     """The email to the holder and one to each of their managers, naming the staff member."""
     context = {
-        "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
+        "site_name": site_name(),
         "site_url": site_url("/"),
-        "portfolio_url": _portfolio_url(),
+        "portfolio_url": site_url_for("imh_certificates:portfolio", fallback="/"),
         "certificate": certificate,
         "days": days,
         "days_left": max((certificate.expires_on - (today or timezone.localdate())).days, 0),
-        "holder_name": certificate.holder_name or _person_name(certificate.holder),
+        "holder_name": certificate.holder_name or person_name(certificate.holder),
     }
     messages = []
     if certificate.holder.email:
@@ -162,7 +148,7 @@ def reminder_messages(
             _message(
                 template="expiry_reminder_manager",
                 to=manager.email,
-                context={**context, "manager_name": _person_name(manager)},
+                context={**context, "manager_name": person_name(manager)},
             )
         )
     return messages

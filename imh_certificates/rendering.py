@@ -26,20 +26,23 @@ import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from imh_accounts.absolute_urls import site_url
-from imh_accounts.formatting import hours_text
 from imh_certificates.models import Certificate, CertificateTemplate
 from imh_certificates.policies import issuer_default
+from imh_core.formatting import hours_text
+from imh_core.links import site_url
 
 logger = logging.getLogger(__name__)
 
 PDF_TEMPLATE = "imh_certificates/pdf/certificate.html"
 PDF_VARIANT = "pdf/ua-1"
+# A certificate is a record made once and kept: its words are in this language whoever
+# happens to trigger the rendering (a trainee browsing in Welsh, the task worker).
 PDF_LANGUAGE = "en-GB"
 SAMPLE_CODE = "XXXX-XXXX-XXXX-XXXX-XXXX"
 _HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -217,9 +220,9 @@ def certificate_context(
     verify_url = verification_url(certificate.code)
     status = certificate.effective_status() if certificate.pk else "valid"
     status_notice = {
-        "revoked": "This certificate has been revoked.",
-        "superseded": "This certificate has been replaced by a reissued certificate.",
-        "expired": "This certificate has expired.",
+        "revoked": gettext("This certificate has been revoked."),
+        "superseded": gettext("This certificate has been replaced by a reissued certificate."),
+        "expired": gettext("This certificate has expired."),
     }.get(status, "")
     issuer_name = certificate.issuer_name or template.issuer_name
     return {
@@ -253,8 +256,9 @@ def certificate_html(
     *, certificate: Certificate, template: CertificateTemplate | None = None, sample: bool = False
 ) -> str:
     """The certificate as HTML for WeasyPrint; every field is escaped by the template engine."""
-    context = certificate_context(certificate=certificate, template=template, sample=sample)
-    return render_to_string(PDF_TEMPLATE, context)
+    with translation.override(PDF_LANGUAGE):
+        context = certificate_context(certificate=certificate, template=template, sample=sample)
+        return render_to_string(PDF_TEMPLATE, context)
 
 
 _local = threading.local()

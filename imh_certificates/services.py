@@ -8,8 +8,8 @@ per source, so two requests or two workers issuing for the same completion at on
 make one certificate; the loser of the race gets the winner's.
 
 The issuer and signatory come from the default ``CertificateTemplate``. Without one, the
-issuer is the host site's name (``imh_certificates.policies.register_issuer_default``; otherwise
-``settings.IMH_CERTIFICATE_ISSUER_DEFAULT``, default "IMH Learning") and there is no
+issuer is the host site's name (the ``IMH_CERTIFICATE_ISSUER`` hook; otherwise the
+``IMH_CERTIFICATE_ISSUER_DEFAULT`` setting, default "IMH Learning") and there is no
 signatory: a certificate is never held back for want of a template.
 
 Revoking, reissuing and retrying a PDF need the ``imh_certificates.change_certificate``
@@ -23,18 +23,20 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from imh_accounts.absolute_urls import site_url
 from imh_certificates.models import Certificate, CertificateEvent, CertificateTemplate
 from imh_certificates.policies import issuer_default
 from imh_certificates.tasks import certificate_render_pdf
+from imh_core.links import site_url, site_url_for
+from imh_core.mail import email_message
+from imh_core.people import person_name
+from imh_core.site import site_name
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -47,15 +49,9 @@ REASON_MAX_LENGTH = 1000
 
 
 def holder_name_for(user: AbstractBaseUser) -> str:
-    """The name a certificate prints: the profile's full name, else the account's name."""
-    try:
-        name = user.profile.full_name
-    except ObjectDoesNotExist:
-        name = ""
-    name = " ".join((name or "").split())
-    if not name:
-        name = " ".join((user.get_full_name() or "").split())
-    return name or user.get_username()
+    """The name a certificate prints: the profile's full name, else the account's name, else
+    the username; never the email address, which the public verification page would show."""
+    return person_name(user, email_fallback=False)
 
 
 def default_issuer() -> dict[str, Any]:
@@ -87,7 +83,7 @@ def user_may_change_certificates(user: Any) -> bool:
 
 def _change_permission_require(actor: Any) -> None:
     if not user_may_change_certificates(actor):
-        raise PermissionDenied("You do not have permission to change certificates.")
+        raise PermissionDenied(gettext("You do not have permission to change certificates."))
 
 
 def _pdf_render_enqueue(certificate_id: int) -> None:
@@ -105,13 +101,6 @@ def _pdf_render_enqueue(certificate_id: int) -> None:
     transaction.on_commit(pdf_render_enqueue, robust=True)
 
 
-def _url(name: str, *args: Any, fallback: str = "/") -> str:
-    try:
-        return site_url(reverse(name, args=args))
-    except NoReverseMatch:  # a host site without this app's pages
-        return site_url(fallback)
-
-
 def certificate_issued_message(*, certificate: Certificate) -> EmailMultiAlternatives | None:
     """The email telling the holder their certificate is issued, with links to it (``None``
     for a holder with no email address or whose account is closed)."""
@@ -122,22 +111,25 @@ def certificate_issued_message(*, certificate: Certificate) -> EmailMultiAlterna
         "certificate": certificate,
         "holder_name": certificate.holder_name or holder_name_for(holder),
         "cpd_hours": f"{certificate.cpd_hours.normalize():f}",
-        "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
+        "site_name": site_name(),
         "site_url": site_url(),
-        "certificate_url": _url("imh_certificates:certificate_pdf", certificate.code),
-        "verification_url": _url(
+        "certificate_url": site_url_for(
+            "imh_certificates:certificate_pdf", certificate.code, fallback="/"
+        ),
+        "verification_url": site_url_for(
             "imh_certificates:verify_code",
             certificate.code,
             fallback=f"/verify/{certificate.code}/",
         ),
-        "portfolio_url": _url("imh_certificates:portfolio"),
+        "portfolio_url": site_url_for("imh_certificates:portfolio", fallback="/"),
     }
-    subject = render_to_string("imh_certificates/email/certificate_issued_subject.txt", context)
-    body = render_to_string("imh_certificates/email/certificate_issued.txt", context)
-    html = render_to_string("imh_certificates/email/certificate_issued.html", context)
-    message = EmailMultiAlternatives(" ".join(subject.split()), body, None, [holder.email])
-    message.attach_alternative(html, "text/html")
-    return message
+    return email_message(
+        to=holder.email,
+        subject=render_to_string("imh_certificates/email/certificate_issued_subject.txt", context),
+        template="imh_certificates/email/certificate_issued.txt",
+        html_template="imh_certificates/email/certificate_issued.html",
+        context=context,
+    )
 
 
 def _issued_email_send(certificate_id: int) -> None:
@@ -293,20 +285,27 @@ def certificate_revoke(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(
-            {"reason": "Enter the reason for revoking the certificate"}, code="reason_required"
+            {"reason": gettext("Enter the reason for revoking the certificate")},
+            code="reason_required",
         )
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationError(
-            {"reason": f"The reason must be {REASON_MAX_LENGTH:,} characters or fewer"},
+            {
+                "reason": gettext("The reason must be %(limit)s characters or fewer")
+                % {"limit": f"{REASON_MAX_LENGTH:,}"}
+            },
             code="reason_too_long",
         )
     locked = _locked(certificate)
     if locked.status == Certificate.Status.REVOKED:
-        raise ValidationError("This certificate has already been revoked.", code="revoked")
+        raise ValidationError(gettext("This certificate has already been revoked."), code="revoked")
     if locked.status == Certificate.Status.SUPERSEDED:
         raise ValidationError(
-            "This certificate has been replaced by a reissue, so it cannot be revoked. "
-            f"Revoke the current certificate, {locked.superseded_by.code}, instead.",
+            gettext(
+                "This certificate has been replaced by a reissue, so it cannot be revoked. "
+                "Revoke the current certificate, %(code)s, instead."
+            )
+            % {"code": locked.superseded_by.code},
             code="superseded",
         )
     locked.status = Certificate.Status.REVOKED
@@ -333,18 +332,25 @@ def certificate_reissue(
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationError(
-            {"reason": f"The reason must be {REASON_MAX_LENGTH:,} characters or fewer"},
+            {
+                "reason": gettext("The reason must be %(limit)s characters or fewer")
+                % {"limit": f"{REASON_MAX_LENGTH:,}"}
+            },
             code="reason_too_long",
         )
     old = _locked(certificate)
     if old.status == Certificate.Status.REVOKED:
         raise ValidationError(
-            "This certificate has been revoked, so it cannot be reissued.", code="revoked"
+            gettext("This certificate has been revoked, so it cannot be reissued."),
+            code="revoked",
         )
     if old.status == Certificate.Status.SUPERSEDED:
         raise ValidationError(
-            "This certificate has already been reissued as "
-            f"{old.superseded_by.code}. Reissue that certificate instead.",
+            gettext(
+                "This certificate has already been reissued as %(code)s. Reissue that "
+                "certificate instead."
+            )
+            % {"code": old.superseded_by.code},
             code="superseded",
         )
 

@@ -16,13 +16,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-try:  # pragma: no cover - which branch runs depends on the Django version
-    from django.tasks import task
-except ImportError:  # pragma: no cover
-    from django_tasks import task
-
 from imh_certificates import rendering
 from imh_certificates.models import Certificate, CertificateEvent
+from imh_core.tasks import enqueue_later, task
 
 logger = logging.getLogger(__name__)
 
@@ -130,11 +126,7 @@ def retry_delay(attempts: int) -> datetime.timedelta:
 
 def _enqueue_retry(*, certificate_id: int, delay: datetime.timedelta) -> None:
     try:
-        if certificate_render_pdf.get_backend().supports_defer:
-            certificate_render_pdf.using(run_after=timezone.now() + delay).enqueue(certificate_id)
-        else:
-            # A backend that cannot wait (the immediate one) retries straight away.
-            certificate_render_pdf.enqueue(certificate_id)
+        enqueue_later(certificate_render_pdf, certificate_id, delay=delay)
     except Exception:
         logger.exception("Certificate %s: the PDF retry could not be queued", certificate_id)
 

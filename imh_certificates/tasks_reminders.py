@@ -6,12 +6,8 @@ The task backend has no periodic scheduler: cron or a systemd timer runs
 
 from __future__ import annotations
 
-try:  # pragma: no cover - which branch runs depends on the Django version
-    from django.tasks import task
-except ImportError:  # pragma: no cover
-    from django_tasks import task
-
 from imh_certificates.reminders import reminders_send
+from imh_core.tasks import task
 
 
 @task()

@@ -11,21 +11,20 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import math
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext, gettext_lazy
 
-from imh_accounts.spreadsheets import spreadsheet_safe as csv_safe
 from imh_certificates.models import Certificate, code_normalise
+from imh_core.conf import imh_setting
+from imh_core.ratelimit import rate_limit_consume
+from imh_core.spreadsheets import spreadsheet_safe as csv_safe
 
 # Never generated (0 and O are not in the alphabet), but shaped like a real code so that the
 # lookup for a malformed code does the same work as for an unknown one.
@@ -53,19 +52,19 @@ _PUBLIC_FIELDS = (
 )
 
 STATUS_LABELS = {
-    "valid": "Valid",
-    "expired": "Expired",
-    "revoked": "Revoked",
-    "superseded": "Superseded by a reissue",
-    "not_found": "Not found",
-    "invalid": "Not a certificate code",
+    "valid": gettext_lazy("Valid"),
+    "expired": gettext_lazy("Expired"),
+    "revoked": gettext_lazy("Revoked"),
+    "superseded": gettext_lazy("Superseded by a reissue"),
+    "not_found": gettext_lazy("Not found"),
+    "invalid": gettext_lazy("Not a certificate code"),
 }
 
 CODE_FORMAT_HINT = "XXXX-XXXX-XXXX-XXXX-XXXX"
 
 # What a code that matches no certificate gets, in the same words on the verification page,
 # in bulk checks (the results page and the CSV) and from the JSON API.
-NOT_FOUND_MESSAGE = (
+NOT_FOUND_MESSAGE = gettext_lazy(
     "No certificate has this code. Check the code is typed exactly as it is printed on the "
     "certificate."
 )
@@ -200,59 +199,26 @@ def certificate_public_json(public: dict) -> dict:
 
 # Rate limits ------------------------------------------------------------------------------
 
-RATE_LIMIT_DEFAULTS = {
-    # scope: (setting name, default requests, window in seconds)
-    "page": ("IMH_VERIFY_RATE_LIMIT", 60, 60),
-    "api": ("IMH_VERIFY_API_RATE_LIMIT", 60, 60),
-    "bulk": ("IMH_VERIFY_BULK_RATE_LIMIT", 20, 3600),
+RATE_LIMITS = {
+    # scope: (setting with the number of requests allowed per client IP, window)
+    "page": ("IMH_VERIFY_RATE_LIMIT", "m"),
+    "api": ("IMH_VERIFY_API_RATE_LIMIT", "m"),
+    "bulk": ("IMH_VERIFY_BULK_RATE_LIMIT", "h"),
 }
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The address the request came from, as allauth's sign-in rate limits see it.
-
-    Forwarded headers can be forged by any client, so they count only when the deployment
-    says it is behind proxies, with the same settings allauth reads:
-    ``ALLAUTH_TRUSTED_CLIENT_IP_HEADER`` (a header the proxy sets, e.g. "X-Real-IP") or
-    ``ALLAUTH_TRUSTED_PROXY_COUNT`` (how many proxies append to X-Forwarded-For). Neither is
-    set by default, so REMOTE_ADDR is used.
-    """
-    header = getattr(settings, "ALLAUTH_TRUSTED_CLIENT_IP_HEADER", None)
-    if header and request.headers.get(header):
-        return request.headers[header].strip()[:64]
-    proxies = int(getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0) or 0)
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    if proxies > 0 and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",")]
-        if len(hops) >= proxies and hops[-proxies]:
-            return hops[-proxies][:64]
-    return request.META.get("REMOTE_ADDR") or "unknown"
 
 
 def rate_limit_hit(request: HttpRequest, *, scope: str) -> int | None:
     """Count one request from this client; seconds to wait if it is over the limit, else None.
 
-    A fixed window per client and scope, counted in Django's cache (shared between workers
-    when the cache is Redis). Limits are settings: ``IMH_VERIFY_RATE_LIMIT`` (page lookups
-    per minute), ``IMH_VERIFY_API_RATE_LIMIT`` (API lookups per minute) and
-    ``IMH_VERIFY_BULK_RATE_LIMIT`` (bulk uploads per hour); 0 turns a limit off.
+    Counted by allauth's limiter (``imh_core.ratelimit``), per client IP address as allauth
+    sees it. Limits are settings: ``IMH_VERIFY_RATE_LIMIT`` (page lookups per minute),
+    ``IMH_VERIFY_API_RATE_LIMIT`` (API lookups per minute) and ``IMH_VERIFY_BULK_RATE_LIMIT``
+    (bulk uploads per hour); 0 turns a limit off.
     """
-    setting, default, period = RATE_LIMIT_DEFAULTS[scope]
-    limit = int(getattr(settings, setting, default))
-    if limit <= 0:
-        return None
-    now = time.time()
-    window = int(now // period)
-    key = f"imh:verify:rl:{scope}:{client_ip(request)}:{window}"
-    cache.add(key, 0, period + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, period + 1)
-        count = 1
-    if count <= limit:
-        return None
-    return max(1, math.ceil((window + 1) * period - now))
+    setting, window = RATE_LIMITS[scope]
+    limit = int(imh_setting(setting))
+    rate = f"{limit}/{window}/ip" if limit > 0 else None
+    return rate_limit_consume(request, action=f"verify_{scope}", rate=rate)
 
 
 # Bulk CSV ---------------------------------------------------------------------------------
@@ -269,11 +235,11 @@ TYPED_CODE_LIMIT = 100
 
 
 def bulk_max_rows() -> int:
-    return int(getattr(settings, "IMH_VERIFY_BULK_MAX_ROWS", 1000))
+    return int(imh_setting("IMH_VERIFY_BULK_MAX_ROWS"))
 
 
 def bulk_max_bytes() -> int:
-    return int(getattr(settings, "IMH_VERIFY_BULK_MAX_BYTES", 1024 * 1024))
+    return int(imh_setting("IMH_VERIFY_BULK_MAX_BYTES"))
 
 
 @dataclass
@@ -302,25 +268,31 @@ def bulk_codes_parse(*, name: str, data: bytes) -> list[tuple[int, str]]:
     person who uploaded the file.
     """
     if not name.lower().endswith((".csv", ".txt")):
-        raise ValidationError("The selected file must be a CSV file.", code="file_type")
+        raise ValidationError(gettext("The selected file must be a CSV file."), code="file_type")
     if not data:
-        raise ValidationError("The selected file is empty.", code="empty")
+        raise ValidationError(gettext("The selected file is empty."), code="empty")
     if len(data) > bulk_max_bytes():
         raise ValidationError(
-            f"The selected file must be smaller than {bulk_max_bytes() // 1024:,} KB.",
+            gettext("The selected file must be smaller than %(size)s KB.")
+            % {"size": f"{bulk_max_bytes() // 1024:,}"},
             code="too_big",
         )
     if data.startswith(b"PK\x03\x04") or b"\x00" in data:
         raise ValidationError(
-            "The selected file must be a CSV file. If you use a spreadsheet, save it as "
-            "“CSV UTF-8” first.",
+            gettext(
+                "The selected file must be a CSV file. If you use a spreadsheet, save it as "
+                "“CSV UTF-8” first."
+            ),
             code="file_type",
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError(
-            "The selected file must be saved as UTF-8 text (in a spreadsheet, choose “CSV UTF-8”).",
+            gettext(
+                "The selected file must be saved as UTF-8 text (in a spreadsheet, choose "
+                "“CSV UTF-8”)."
+            ),
             code="encoding",
         ) from None
     sample = text[:4096]
@@ -345,18 +317,23 @@ def bulk_codes_parse(*, name: str, data: bytes) -> list[tuple[int, str]]:
                 continue
             if len(codes) >= max_rows:
                 raise ValidationError(
-                    f"The selected file must have no more than {max_rows:,} codes. Split it "
-                    "into smaller files.",
+                    gettext(
+                        "The selected file must have no more than %(count)s codes. Split it "
+                        "into smaller files."
+                    )
+                    % {"count": f"{max_rows:,}"},
                     code="too_many_rows",
                 )
             codes.append((number, value[:TYPED_CODE_LIMIT]))
     except csv.Error:
         raise ValidationError(
-            "The selected file could not be read as CSV. Check it is a CSV file.",
+            gettext("The selected file could not be read as CSV. Check it is a CSV file."),
             code="malformed",
         ) from None
     if not codes:
-        raise ValidationError("The selected file has no certificate codes in it.", code="empty")
+        raise ValidationError(
+            gettext("The selected file has no certificate codes in it."), code="empty"
+        )
     return codes
 
 
@@ -380,22 +357,22 @@ def bulk_verify(
 
 
 CSV_HEADER = [
-    "Row",
-    "Code as typed",
-    "Code",
-    "Status",
-    "Note",
-    "Holder name",
-    "Title",
-    "CPD hours",
-    "Completed on",
-    "Issued on",
-    "Expires on",
-    "Revoked on",
-    "Revocation reason",
-    "Superseded by",
-    "Issuer",
-    "Verification URL",
+    gettext_lazy("Row"),
+    gettext_lazy("Code as typed"),
+    gettext_lazy("Code"),
+    gettext_lazy("Status"),
+    gettext_lazy("Note"),
+    gettext_lazy("Holder name"),
+    gettext_lazy("Title"),
+    gettext_lazy("CPD hours"),
+    gettext_lazy("Completed on"),
+    gettext_lazy("Issued on"),
+    gettext_lazy("Expires on"),
+    gettext_lazy("Revoked on"),
+    gettext_lazy("Revocation reason"),
+    gettext_lazy("Superseded by"),
+    gettext_lazy("Issuer"),
+    gettext_lazy("Verification URL"),
 ]
 
 
@@ -403,7 +380,7 @@ def bulk_results_csv(rows: list[BulkRow]) -> str:
     """The results as CSV text (with a byte-order mark, so spreadsheets read it as UTF-8)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    writer.writerow([str(heading) for heading in CSV_HEADER])
     for r in rows:
         p = r.public or {}
         writer.writerow(

@@ -1,6 +1,7 @@
 """Competency frameworks, mappings and the evidence every achievement leaves."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CompetenciesConfig(AppConfig):
@@ -25,13 +26,5 @@ class CompetenciesConfig(AppConfig):
         "delete_crosswalk",
         "view_crosswalk",
     )
-    verbose_name = "Competencies"
+    verbose_name = _("Competencies")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from imh_accounts.privacy import register_eraser, register_exporter
-        from imh_competencies.selectors import competency_data_export_for_user
-        from imh_competencies.services import competency_data_erase_for_user
-
-        register_exporter("competencies", competency_data_export_for_user)
-        register_eraser("competencies", lambda user: competency_data_erase_for_user(user=user))

@@ -1,7 +1,7 @@
 """Serving private evidence files: always as a download, never sniffed, never cached.
 
-Used by every view that hands an uploaded evidence file back to someone allowed to see it
-(external learning here, external CPD in certificates), so the rules stay in one place.
+Used by every view that hands an uploaded evidence file back to someone allowed to see it,
+so the rules stay in one place.
 """
 
 from __future__ import annotations

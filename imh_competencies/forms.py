@@ -12,11 +12,20 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from imh_competencies import selectors
-from imh_competencies.models import Competency, Framework, ObservationCompetency, SelfAssessment
+from imh_competencies.models import (
+    Competency,
+    ExternalLearning,
+    Framework,
+    ObservationCompetency,
+    SelfAssessment,
+)
 from imh_competencies.policies import trainees_observable_by, user_is_educator, user_may_observe
 from imh_competencies.services import evidence_file_validate
+from imh_core.people import person_name
 
 
 class DateInput(forms.DateInput):
@@ -28,29 +37,21 @@ class DateInput(forms.DateInput):
         )
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field where the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item.messages[0] if item.messages else str(item))
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 def _level_choices(framework: Framework) -> list[tuple[int, str]]:
     return framework.level_choices
 
 
 def _level_error(framework: Framework, competency: Competency | None = None) -> str:
-    levels = framework.levels
-    what = f" for {competency.code} {competency.short_name}" if competency else ""
-    return (
-        f"Choose a level from {framework.level_label(1)} to "
-        f"{framework.level_label(len(levels))}{what}."
-    )
+    values = {
+        "lowest": framework.level_label(1),
+        "highest": framework.level_label(len(framework.levels)),
+    }
+    if competency is None:
+        return gettext("Choose a level from %(lowest)s to %(highest)s.") % values
+    return gettext("Choose a level from %(lowest)s to %(highest)s for %(competency)s.") % {
+        **values,
+        "competency": f"{competency.code} {competency.short_name}",
+    }
 
 
 # Observations of practice.
@@ -60,22 +61,22 @@ class ObservationStartForm(forms.Form):
     """Step 1: whose practice, and which framework to rate it against."""
 
     supervisee = forms.TypedChoiceField(
-        label="Person you supervise", required=False, coerce=int, empty_value=None
+        label=_("Person you supervise"), required=False, coerce=int, empty_value=None
     )
     trainee_email = forms.EmailField(
-        label="Trainee's email address",
+        label=_("Trainee's email address"),
         required=False,
-        help_text="The email address they use to log in.",
-        error_messages={"invalid": "Enter an email address in the correct format."},
+        help_text=_("The email address they use to log in."),
+        error_messages={"invalid": _("Enter an email address in the correct format.")},
     )
     framework = forms.ModelChoiceField(
         queryset=Framework.objects.all(),
-        label="Competency framework",
+        label=_("Competency framework"),
         to_field_name="slug",
         empty_label=None,
         error_messages={
-            "required": "Choose a competency framework.",
-            "invalid_choice": "Choose a competency framework from the list.",
+            "required": _("Choose a competency framework."),
+            "invalid_choice": _("Choose a competency framework from the list."),
         },
     )
 
@@ -87,17 +88,17 @@ class ObservationStartForm(forms.Form):
             person.pk: person for person in trainees_observable_by(observer=observer)
         }
         if self.supervisees:
-            self.fields["supervisee"].choices = [("", "Choose a person")] + [
-                (pk, _name(person)) for pk, person in self.supervisees.items()
+            self.fields["supervisee"].choices = [("", gettext("Choose a person"))] + [
+                (pk, person_name(person)) for pk, person in self.supervisees.items()
             ]
         else:
             del self.fields["supervisee"]
         if not self.is_educator:
             del self.fields["trainee_email"]
         elif self.supervisees:
-            self.fields[
-                "trainee_email"
-            ].help_text = "Or anyone else, by the email address they log in with."
+            self.fields["trainee_email"].help_text = gettext(
+                "Or anyone else, by the email address they log in with."
+            )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -110,52 +111,47 @@ class ObservationStartForm(forms.Form):
         elif email:
             trainee = selectors.user_by_email(email=email)
             if trainee is None:
-                self.add_error("trainee_email", "No one has an account with this email address.")
+                self.add_error(
+                    "trainee_email", gettext("No one has an account with this email address.")
+                )
                 return cleaned
         elif not self.errors:
-            self.add_error(first_field, "Choose the person whose practice you observed.")
+            self.add_error(first_field, gettext("Choose the person whose practice you observed."))
             return cleaned
         if trainee is not None and not user_may_observe(observer=self.observer, trainee=trainee):
-            self.add_error(first_field, "You cannot record observations for this person.")
+            self.add_error(first_field, gettext("You cannot record observations for this person."))
         cleaned["trainee"] = trainee
         return cleaned
-
-
-def _name(person: Any) -> str:
-    profile = getattr(person, "profile", None)
-    return (
-        (getattr(profile, "full_name", "") or "").strip() or person.get_full_name() or person.email
-    )
 
 
 class ObservationForm(forms.Form):
     """Step 2: when and where, then each competency seen at a level, met or not yet."""
 
     observed_on = forms.DateField(
-        label="Date of the observation",
+        label=_("Date of the observation"),
         widget=DateInput(),
         error_messages={
-            "required": "Enter the date of the observation.",
-            "invalid": "Enter the date of the observation as a real date, like 27 3 2026.",
+            "required": _("Enter the date of the observation."),
+            "invalid": _("Enter the date of the observation as a real date, like 27 3 2026."),
         },
     )
     setting = forms.CharField(
-        label="Setting",
+        label=_("Setting"),
         max_length=200,
-        help_text="Where you saw their practice, for example Home visit or Baby clinic.",
+        help_text=_("Where you saw their practice, for example Home visit or Baby clinic."),
         error_messages={
-            "required": "Enter the setting, for example Home visit.",
-            "max_length": "Enter a setting of 200 characters or fewer.",
+            "required": _("Enter the setting, for example Home visit."),
+            "max_length": _("Enter a setting of 200 characters or fewer."),
         },
     )
     comments = forms.CharField(
-        label="Comments",
+        label=_("Comments"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What you saw, what went well and what to develop. The trainee reads this.",
+        help_text=_("What you saw, what went well and what to develop. The trainee reads this."),
     )
 
-    OUTCOME_CHOICES = [("", "Not observed"), *ObservationCompetency.Outcome.choices]
+    OUTCOME_CHOICES = [("", _("Not observed")), *ObservationCompetency.Outcome.choices]
 
     def __init__(
         self,
@@ -169,7 +165,8 @@ class ObservationForm(forms.Form):
         self.competencies = competencies
         for competency in competencies:
             self.fields[f"level_{competency.pk}"] = forms.TypedChoiceField(
-                label=f"Level for {competency.code} {competency.short_name}",
+                label=gettext("Level for %(competency)s")
+                % {"competency": f"{competency.code} {competency.short_name}"},
                 choices=_level_choices(framework),
                 coerce=int,
                 required=False,
@@ -183,7 +180,8 @@ class ObservationForm(forms.Form):
                 required=False,
                 widget=forms.RadioSelect,
                 error_messages={
-                    "invalid_choice": f"Choose met, not yet or not observed for {competency.code}."
+                    "invalid_choice": gettext("Choose met, not yet or not observed for %(code)s.")
+                    % {"code": competency.code}
                 },
             )
 
@@ -219,7 +217,7 @@ class ObservationForm(forms.Form):
                 continue
             ratings.append((competency.pk, level, outcome))
         if not ratings and not self.errors:
-            raise ValidationError("Rate at least one competency as met or not yet.")
+            raise ValidationError(gettext("Rate at least one competency as met or not yet."))
         cleaned["ratings"] = ratings
         return cleaned
 
@@ -231,9 +229,9 @@ class SelfAssessmentForm(forms.Form):
     """One target level for the framework, then a rating per competency."""
 
     level = forms.TypedChoiceField(
-        label="The level you are aiming for",
+        label=_("The level you are aiming for"),
         coerce=int,
-        help_text="You rate every competency in this framework at this level.",
+        help_text=_("You rate every competency in this framework at this level."),
     )
 
     RATING_CHOICES = SelfAssessment.Rating.choices
@@ -250,7 +248,9 @@ class SelfAssessmentForm(forms.Form):
         self.competencies = competencies
         self.fields["level"].choices = _level_choices(framework)
         self.fields["level"].error_messages["invalid_choice"] = _level_error(framework)
-        self.fields["level"].error_messages["required"] = "Choose the level you are aiming for."
+        self.fields["level"].error_messages["required"] = gettext(
+            "Choose the level you are aiming for."
+        )
         for competency in competencies:
             self.fields[f"rating_{competency.pk}"] = forms.ChoiceField(
                 label=f"{competency.code} {competency.short_name}",
@@ -258,9 +258,10 @@ class SelfAssessmentForm(forms.Form):
                 required=False,
                 widget=forms.RadioSelect,
                 error_messages={
-                    "invalid_choice": (
-                        f"Choose achieved, working towards or not yet for {competency.code}."
+                    "invalid_choice": gettext(
+                        "Choose achieved, working towards or not yet for %(code)s."
                     )
+                    % {"code": competency.code}
                 },
             )
 
@@ -282,7 +283,7 @@ class SelfAssessmentForm(forms.Form):
             for competency in self.competencies
         }
         if not any(ratings.values()) and not self.errors:
-            raise ValidationError("Rate at least one competency.")
+            raise ValidationError(gettext("Rate at least one competency."))
         # Only answered competencies are saved; leaving one blank keeps any earlier rating out.
         cleaned["ratings"] = {pk: rating for pk, rating in ratings.items() if rating}
         return cleaned
@@ -292,67 +293,104 @@ class SelfAssessmentForm(forms.Form):
 
 
 class ExternalLearningForm(forms.Form):
+    """One record of learning done elsewhere: what the CPD portfolio needs and, when a
+    framework is chosen, the competencies it claims. ``instance`` makes it the change form."""
+
     title = forms.CharField(
-        label="Title of the learning",
+        label=_("Title of the learning"),
         max_length=255,
-        error_messages={"required": "Enter the title of the learning."},
+        error_messages={
+            "required": _("Enter the title of the learning."),
+            "max_length": _("Enter a title of 255 characters or fewer."),
+        },
     )
     provider = forms.CharField(
-        label="Provider",
+        label=_("Provider"),
         max_length=255,
-        help_text="Who ran it, for example a university, a trust or a charity.",
-        error_messages={"required": "Enter who provided the learning."},
+        help_text=_("Who ran it, for example a university, a trust or a charity."),
+        error_messages={
+            "required": _("Enter who provided the learning."),
+            "max_length": _("Enter a provider of 255 characters or fewer."),
+        },
     )
     completed_on = forms.DateField(
-        label="Date completed",
+        label=_("Date completed"),
         widget=DateInput(),
         error_messages={
-            "required": "Enter the date you completed the learning.",
-            "invalid": "Enter the date completed as a real date.",
+            "required": _("Enter the date you completed the learning."),
+            "invalid": _("Enter the date completed as a real date."),
         },
     )
     hours = forms.DecimalField(
-        label="Hours of learning",
-        min_value=Decimal("0.5"),
-        max_value=Decimal("999.5"),
+        label=_("Hours of learning"),
+        min_value=Decimal("0.1"),
+        max_value=Decimal("999.9"),
         max_digits=5,
         decimal_places=1,
-        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-4", "step": "0.5"}),
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-4", "step": "0.1"}),
         error_messages={
-            "required": "Enter the hours of learning.",
-            "invalid": "Enter the hours as a number, like 3 or 7.5.",
-            "min_value": "Enter at least half an hour.",
-            "max_value": "Enter 999 hours or fewer.",
-            "max_decimal_places": "Enter the hours to the nearest half hour, like 7.5.",
+            "required": _("Enter the hours of learning."),
+            "invalid": _("Enter the hours as a number, like 3 or 7.5."),
+            "min_value": _("Enter the hours as a number greater than 0, like 3 or 7.5."),
+            "max_value": _("Enter 999 hours or fewer."),
+            "max_decimal_places": _("Enter the hours to one decimal place, like 7.5."),
+            "max_digits": _("Enter 999 hours or fewer."),
         },
     )
-    description = forms.CharField(
-        label="What you learnt",
+    participatory = forms.BooleanField(
+        label=_("This learning involved other people"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "For example a workshop, a study day or a group discussion. Professional "
+            "revalidation counts these as participatory hours."
+        ),
+    )
+    reflection = forms.CharField(
+        label=_("Reflection"),
+        required=False,
+        max_length=10000,
+        help_text=_("What you learnt and how it changed your practice."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"max_length": _("Enter a reflection of 10,000 characters or fewer.")},
     )
     evidence_file = forms.FileField(
-        label="Evidence (optional)",
+        label=_("Evidence (optional)"),
         required=False,
-        help_text="A certificate or letter: a PDF, Word (.docx), JPG or PNG file up to 10 MB.",
+        help_text=_("A certificate or letter: a PDF, Word (.docx), JPG or PNG file up to 10 MB."),
     )
+    remove_evidence = forms.BooleanField(label=_("Remove the evidence file"), required=False)
     competencies = forms.ModelMultipleChoiceField(
         queryset=Competency.objects.none(),
-        label="Competencies this learning developed",
+        label=_("Competencies this learning developed"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one competency this learning developed."},
+        error_messages={"required": _("Choose at least one competency this learning developed.")},
     )
-    level = forms.TypedChoiceField(label="Level you are claiming", coerce=int)
+    level = forms.TypedChoiceField(label=_("Level you are claiming"), coerce=int)
 
-    def __init__(self, *args: Any, framework: Framework, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        framework: Framework | None,
+        instance: ExternalLearning | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if instance is not None and not args and "initial" not in kwargs:
+            kwargs["initial"] = _external_learning_initial(instance, framework)
         super().__init__(*args, **kwargs)
         self.framework = framework
+        if instance is None or not instance.evidence_file:
+            del self.fields["remove_evidence"]
+        if framework is None:
+            # Logged for CPD only: no competencies to claim, so nothing for an educator to review.
+            del self.fields["competencies"]
+            del self.fields["level"]
+            return
         competencies = self.fields["competencies"]
         competencies.queryset = selectors.competencies_of(framework=framework)
         competencies.label_from_instance = lambda c: f"{c.code} {c.short_name}"
         self.fields["level"].choices = _level_choices(framework)
         self.fields["level"].error_messages["invalid_choice"] = _level_error(framework)
-        self.fields["level"].error_messages["required"] = "Choose the level you are claiming."
+        self.fields["level"].error_messages["required"] = _("Choose the level you are claiming.")
 
     def clean_evidence_file(self) -> Any:
         upload = self.cleaned_data.get("evidence_file")
@@ -363,11 +401,44 @@ class ExternalLearningForm(forms.Form):
                 raise ValidationError(error.message_dict["evidence_file"]) from None
         return upload
 
+    def service_arguments(self) -> dict[str, Any]:
+        """The cleaned data as the external learning services take it."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "provider": data["provider"],
+            "completed_on": data["completed_on"],
+            "hours": data["hours"],
+            "participatory": data.get("participatory", False),
+            "reflection": data.get("reflection", ""),
+            "evidence_file": data.get("evidence_file"),
+            "framework": self.framework,
+            "claims": [
+                (competency.pk, data["level"]) for competency in data.get("competencies", [])
+            ],
+        }
+
+
+def _external_learning_initial(
+    instance: ExternalLearning, framework: Framework | None
+) -> dict[str, Any]:
+    claims = list(instance.claims.filter(competency__framework=framework)) if framework else []
+    return {
+        "title": instance.title,
+        "provider": instance.provider,
+        "completed_on": instance.completed_on,
+        "hours": instance.hours,
+        "participatory": instance.participatory,
+        "reflection": instance.reflection,
+        "competencies": [claim.competency_id for claim in claims],
+        "level": max((claim.level for claim in claims), default=None),
+    }
+
 
 class ExternalLearningRejectForm(forms.Form):
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="The trainee is emailed this, so say what they can do next.",
-        error_messages={"required": "Enter the reason, so the trainee knows what to do next."},
+        help_text=_("The trainee is emailed this, so say what they can do next."),
+        error_messages={"required": _("Enter the reason, so the trainee knows what to do next.")},
     )

@@ -11,10 +11,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.models import Orderable
 
-from imh_accounts.storage import private_storage
+from imh_core.storage import private_storage
 
 
 def default_levels() -> list[str]:
@@ -27,24 +30,24 @@ class Framework(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     publisher = models.CharField(max_length=200, blank=True)
     licence_note = models.TextField(
-        blank=True, help_text="Who owns the framework and on what terms it may be used."
+        blank=True, help_text=_("Who owns the framework and on what terms it may be used.")
     )
     description = models.TextField(blank=True)
     levels = models.JSONField(
         default=default_levels,
-        help_text="The level scheme, lowest first, for example Level 1, Level 2, Level 3.",
+        help_text=_("The level scheme, lowest first, for example Level 1, Level 2, Level 3."),
     )
     taxonomies = models.JSONField(
         default=list,
         blank=True,
-        help_text="What each depth of the hierarchy is called (Moodle's taxonomy), top first.",
+        help_text=_("What each depth of the hierarchy is called (Moodle's taxonomy), top first."),
     )
     is_sample = models.BooleanField(
         default=False,
-        help_text="A sample written for demonstration, not an official framework.",
+        help_text=_("A sample written for demonstration, not an official framework."),
     )
     source_id = models.CharField(
-        max_length=100, blank=True, help_text="The framework's id number where it came from."
+        max_length=100, blank=True, help_text=_("The framework's id number where it came from.")
     )
     extra = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -61,13 +64,13 @@ class Framework(models.Model):
     def __str__(self) -> str:
         label = f"{self.name} {self.version}".strip()
         if self.is_sample and "sample" not in self.name.lower():
-            label += " (sample)"
+            label += gettext(" (sample)")
         return label
 
     def level_label(self, level: int) -> str:
         if 1 <= level <= len(self.levels):
             return self.levels[level - 1]
-        return f"Level {level}"
+        return gettext("Level %(number)s") % {"number": level}
 
     @property
     def level_choices(self) -> list[tuple[int, str]]:
@@ -79,9 +82,9 @@ class Framework(models.Model):
             or not self.levels
             or not all(isinstance(label, str) and label.strip() for label in self.levels)
         ):
-            raise ValidationError({"levels": "Give at least one level, each with a name."})
+            raise ValidationError({"levels": gettext("Give at least one level, each with a name.")})
         if len(set(self.levels)) != len(self.levels):
-            raise ValidationError({"levels": "Each level needs a different name."})
+            raise ValidationError({"levels": gettext("Each level needs a different name.")})
 
 
 class Area(models.Model):
@@ -113,7 +116,7 @@ class Competency(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="children",
-        help_text="Set for competencies nested below another competency.",
+        help_text=_("Set for competencies nested below another competency."),
     )
     code = models.CharField(max_length=100)
     short_name = models.CharField(max_length=255)
@@ -121,7 +124,7 @@ class Competency(models.Model):
     descriptors = models.JSONField(
         default=dict,
         blank=True,
-        help_text='What the competency looks like at each level: {"1": "...", "2": "..."}.',
+        help_text=_('What the competency looks like at each level: {"1": "...", "2": "..."}.'),
     )
     sort_order = models.PositiveIntegerField(default=0)
     extra = models.JSONField(default=dict, blank=True)
@@ -131,7 +134,7 @@ class Competency(models.Model):
 
     class Meta:
         ordering = ["framework", "area__sort_order", "sort_order", "code"]
-        verbose_name_plural = "competencies"
+        verbose_name_plural = _("competencies")
         constraints = [
             models.UniqueConstraint(
                 fields=["framework", "code"], name="competencies_competency_unique"
@@ -192,7 +195,10 @@ class MappingBase(models.Model):
             competency.framework.levels
         ):
             raise ValidationError(
-                {"level": f"Choose a level from 1 to {len(competency.framework.levels)}."}
+                {
+                    "level": gettext("Choose a level from 1 to %(count)s.")
+                    % {"count": len(competency.framework.levels)}
+                }
             )
 
 
@@ -207,14 +213,17 @@ class PageCompetency(Orderable, MappingBase):
     )
 
     class Meta(Orderable.Meta):
-        verbose_name = "competency mapping"
+        verbose_name = _("competency mapping")
         constraints = [
             models.UniqueConstraint(fields=["page", "competency"], name="competencies_page_unique"),
             models.CheckConstraint(condition=Q(level__gte=1), name="competencies_page_level_min"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.competency} at level {self.level}"
+        return gettext("%(competency)s at level %(level)s") % {
+            "competency": self.competency,
+            "level": self.level,
+        }
 
 
 class Evidence(models.Model):
@@ -226,18 +235,18 @@ class Evidence(models.Model):
     """
 
     class Kind(models.TextChoices):
-        QUIZ = "quiz", "Quiz passed"
-        H5P = "h5p", "Interactive activity passed"
-        ATTENDANCE = "attendance", "Live session attended"
-        OBSERVATION = "observation", "Observation of practice"
-        SELF_ASSESSMENT = "self_assessment", "Self-assessment"
-        EXTERNAL = "external", "External learning (verified)"
-        COURSE = "course", "Course completed"
+        QUIZ = "quiz", _("Quiz passed")
+        H5P = "h5p", _("Interactive activity passed")
+        ATTENDANCE = "attendance", _("Live session attended")
+        OBSERVATION = "observation", _("Observation of practice")
+        SELF_ASSESSMENT = "self_assessment", _("Self-assessment")
+        EXTERNAL = "external", _("External learning (verified)")
+        COURSE = "course", _("Course completed")
 
     class Outcome(models.TextChoices):
-        MET = "met", "Met"
-        NOT_YET = "not_yet", "Not yet met"
-        WORKING_TOWARDS = "working_towards", "Working towards"
+        MET = "met", _("Met")
+        NOT_YET = "not_yet", _("Not yet met")
+        WORKING_TOWARDS = "working_towards", _("Working towards")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="competency_evidence"
@@ -248,12 +257,12 @@ class Evidence(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.MET)
     occurred_on = models.DateField()
     title = models.CharField(
-        max_length=255, help_text="What the evidence is, as the trainee sees it."
+        max_length=255, help_text=_("What the evidence is, as the trainee sees it.")
     )
     detail = models.TextField(blank=True)
-    url = models.CharField(max_length=500, blank=True, help_text="Where the source can be seen.")
+    url = models.CharField(max_length=500, blank=True, help_text=_("Where the source can be seen."))
     source_type = models.CharField(
-        max_length=60, help_text='What recorded it, "app_label.model" of the source.'
+        max_length=60, help_text=_('What recorded it, "app_label.model" of the source.')
     )
     source_id = models.BigIntegerField()
     recorded_by = models.ForeignKey(
@@ -268,7 +277,7 @@ class Evidence(models.Model):
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
-        verbose_name_plural = "evidence"
+        verbose_name_plural = _("evidence")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "competency", "source_type", "source_id"],
@@ -324,9 +333,9 @@ class Observation(models.Model):
         related_name="observations_recorded",
     )
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="+")
-    observed_on = models.DateField("date of the observation")
+    observed_on = models.DateField(_("date of the observation"))
     setting = models.CharField(
-        max_length=200, help_text="Where the practice was seen, for example Home visit."
+        max_length=200, help_text=_("Where the practice was seen, for example Home visit.")
     )
     comments = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -345,7 +354,10 @@ class Observation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Observation on {self.observed_on:%d %B %Y}: {self.setting}"
+        return gettext("Observation on %(date)s: %(setting)s") % {
+            "date": date_format(self.observed_on, "d F Y"),
+            "setting": self.setting,
+        }
 
     @property
     def is_withdrawn(self) -> bool:
@@ -356,8 +368,8 @@ class ObservationCompetency(models.Model):
     """One competency seen in an observation, at a level, met or not yet."""
 
     class Outcome(models.TextChoices):
-        MET = "met", "Met"
-        NOT_YET = "not_yet", "Not yet"
+        MET = "met", _("Met")
+        NOT_YET = "not_yet", _("Not yet")
 
     observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="ratings")
     competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="+")
@@ -380,22 +392,26 @@ class ObservationCompetency(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.competency} at level {self.level}: {self.get_outcome_display()}"
+        return gettext("%(competency)s at level %(level)s: %(outcome)s") % {
+            "competency": self.competency,
+            "level": self.level,
+            "outcome": self.get_outcome_display(),
+        }
 
 
 class SelfAssessment(models.Model):
     """A trainee's own rating of one competency at the level they are aiming for."""
 
     class Rating(models.TextChoices):
-        ACHIEVED = "achieved", "Achieved"
-        WORKING_TOWARDS = "working_towards", "Working towards"
-        NOT_YET = "not_yet", "Not yet"
+        ACHIEVED = "achieved", _("Achieved")
+        WORKING_TOWARDS = "working_towards", _("Working towards")
+        NOT_YET = "not_yet", _("Not yet")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="self_assessments"
     )
     competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="+")
-    level = models.PositiveSmallIntegerField(help_text="The level the trainee is aiming for.")
+    level = models.PositiveSmallIntegerField(help_text=_("The level the trainee is aiming for."))
     rating = models.CharField(max_length=20, choices=Rating.choices)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -415,7 +431,11 @@ class SelfAssessment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.competency} at level {self.level}: {self.get_rating_display()}"
+        return gettext("%(competency)s at level %(level)s: %(rating)s") % {
+            "competency": self.competency,
+            "level": self.level,
+            "rating": self.get_rating_display(),
+        }
 
 
 def external_learning_upload_to(instance: ExternalLearning, filename: str) -> str:
@@ -428,27 +448,35 @@ def external_learning_upload_to(instance: ExternalLearning, filename: str) -> st
 
 
 class ExternalLearning(models.Model):
-    """Learning done elsewhere that a trainee asks an educator to count as evidence."""
+    """Learning a trainee did elsewhere, logged once: CPD hours in their portfolio and, when
+    they claim competencies and an educator verifies it, evidence for those competencies."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for review"
-        VERIFIED = "verified", "Verified"
-        REJECTED = "rejected", "Not accepted"
+        # No competencies claimed: it counts as CPD and there is nothing to review.
+        LOGGED = "logged", _("Logged for CPD")
+        PENDING = "pending", _("Waiting for review")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Not accepted")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_learning"
     )
     title = models.CharField(max_length=255)
     provider = models.CharField(max_length=255)
-    completed_on = models.DateField("date completed")
+    completed_on = models.DateField(_("date completed"))
     hours = models.DecimalField(max_digits=5, decimal_places=1)
-    description = models.TextField(blank=True)
+    participatory = models.BooleanField(
+        default=False,
+        help_text=_("Learning with other people, as professional revalidation counts it."),
+    )
+    reflection = models.TextField(blank=True, max_length=10000)
     evidence_file = models.FileField(
         upload_to=external_learning_upload_to, storage=private_storage, blank=True
     )
     evidence_file_name = models.CharField(max_length=255, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.LOGGED)
     submitted_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -456,11 +484,12 @@ class ExternalLearning(models.Model):
     rejection_reason = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["-submitted_at", "-id"]
-        verbose_name_plural = "external learning"
+        ordering = ["-completed_on", "-id"]
+        verbose_name = _("external learning")
+        verbose_name_plural = _("external learning")
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "verified", "rejected"]),
+                condition=Q(status__in=["logged", "pending", "verified", "rejected"]),
                 name="competencies_external_learning_status_valid",
             ),
             models.CheckConstraint(
@@ -471,6 +500,7 @@ class ExternalLearning(models.Model):
                 condition=Q(hours__gt=0), name="competencies_external_learning_hours_positive"
             ),
         ]
+        indexes = [models.Index(fields=["user", "-completed_on"])]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.provider})"

@@ -1,36 +1,24 @@
 """Who may record an observation of whose practice.
 
 Educators (the ``imh_competencies.add_observation`` permission) may observe anyone. Higher apps
-add other grounds without this app importing them: organisations registers "a supervisor
-named in the trainee's organisation" in its ``AppConfig.ready()``.
+add other grounds without this app importing them, through the ``IMH_OBSERVER_POLICIES`` and
+``IMH_OBSERVABLE_TRAINEES`` hooks (see ``imh_core.hooks``): organisations answers "a
+supervisor named in the trainee's organisation" from its ``wagtail_hooks.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from typing import Any
 
-ObserverPolicy = Callable[..., bool]
-TraineeSource = Callable[..., Iterable[Any]]
+from imh_core.hooks import (
+    IMH_OBSERVABLE_TRAINEES,
+    IMH_OBSERVER_POLICIES,
+    hook_functions,
+    hook_results,
+)
+from imh_core.people import person_name
 
 OBSERVE_PERMISSION = "imh_competencies.add_observation"
-
-_policies: dict[str, ObserverPolicy] = {}
-_trainee_sources: dict[str, TraineeSource] = {}
-
-
-def register_observer_policy(
-    fn: ObserverPolicy, *, trainees: TraineeSource | None = None, name: str | None = None
-) -> None:
-    """Let ``fn(observer=..., trainee=...)`` allow an observation.
-
-    ``trainees(observer=...)``, when given, lists the people that policy lets the observer
-    observe, so the recording page can offer them by name.
-    """
-    key = name or f"{fn.__module__}.{fn.__qualname__}"
-    _policies[key] = fn
-    if trainees is not None:
-        _trainee_sources[key] = trainees
 
 
 def user_is_educator(user: Any) -> bool:
@@ -45,19 +33,22 @@ def user_may_observe(*, observer: Any, trainee: Any) -> bool:
         return False
     if user_is_educator(observer):
         return True
-    return any(policy(observer=observer, trainee=trainee) for policy in _policies.values())
+    return any(
+        policy(observer=observer, trainee=trainee)
+        for policy in hook_functions(IMH_OBSERVER_POLICIES)
+    )
 
 
 def trainees_observable_by(*, observer: Any) -> list[Any]:
-    """People the registered policies name for ``observer`` (supervisees), by name."""
+    """People the hook's answers name for ``observer`` (supervisees), by name."""
     if not getattr(observer, "is_authenticated", False):
         return []
     people: dict[int, Any] = {}
-    for source in _trainee_sources.values():
-        for person in source(observer=observer):
+    for answer in hook_results(IMH_OBSERVABLE_TRAINEES, observer=observer):
+        for person in answer:
             if person.pk != observer.pk:
                 people.setdefault(person.pk, person)
-    return sorted(people.values(), key=lambda p: ((p.get_full_name() or p.email).lower(), p.pk))
+    return sorted(people.values(), key=lambda p: (person_name(p).casefold(), p.pk))
 
 
 def user_may_record_observations(user: Any) -> bool:

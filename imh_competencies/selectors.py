@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
@@ -17,12 +16,15 @@ from imh_competencies.models import (
     Competency,
     Evidence,
     ExternalLearning,
+    ExternalLearningCompetency,
     Framework,
     Observation,
     ObservationCompetency,
     PageCompetency,
     SelfAssessment,
 )
+from imh_core.conf import imh_setting
+from imh_core.people import person_name
 
 
 def frameworks() -> QuerySet[Framework]:
@@ -48,14 +50,10 @@ def evidence_for(*, user) -> QuerySet[Evidence]:
 
 # Observations, self-assessment, external learning and the competency profile.
 
-DEFAULT_RECOMMENDED_PAGE_TYPES = ["imh_courses.coursepage"]
-
 
 def recommended_page_types() -> list[str]:
     """Content type labels ("app_label.model") of pages worth recommending, from settings."""
-    return list(
-        getattr(settings, "COMPETENCIES_RECOMMENDED_PAGE_TYPES", DEFAULT_RECOMMENDED_PAGE_TYPES)
-    )
+    return list(imh_setting("IMH_COMPETENCIES_RECOMMENDED_PAGE_TYPES"))
 
 
 def observations_recorded_by(*, observer) -> QuerySet[Observation]:
@@ -119,7 +117,14 @@ def self_assessments_for(*, user, framework: Framework) -> dict[int, SelfAssessm
 
 
 def external_learning_for_user(*, user) -> QuerySet[ExternalLearning]:
+    """The person's learning done elsewhere, most recently completed first."""
     return ExternalLearning.objects.filter(user=user).prefetch_related("claims__competency")
+
+
+def external_learning_for_portfolio(*, user) -> list[ExternalLearning]:
+    """What the CPD portfolio lists and counts: every record, whatever its review, since an
+    educator's review decides competency evidence, not whether the learning was done."""
+    return list(ExternalLearning.objects.filter(user=user).order_by("-completed_on", "-pk"))
 
 
 def external_learning_of_owner(*, user, pk: int) -> ExternalLearning:
@@ -127,6 +132,22 @@ def external_learning_of_owner(*, user, pk: int) -> ExternalLearning:
         return ExternalLearning.objects.select_related("reviewed_by").get(pk=pk, user=user)
     except ExternalLearning.DoesNotExist:
         raise Http404("No external learning of yours has this id.") from None
+
+
+def external_learning_framework(*, external_learning: ExternalLearning) -> Framework | None:
+    """The framework whose competencies the record claims, or None when it claims none."""
+    claim = external_learning.claims.select_related("competency__framework").first()
+    return claim.competency.framework if claim else None
+
+
+def external_learning_claims(
+    *, external_learning: ExternalLearning
+) -> list[ExternalLearningCompetency]:
+    """The competencies a record claims, each with ``level_text``, its level as labelled."""
+    claims = list(external_learning.claims.select_related("competency__framework"))
+    for claim in claims:
+        claim.level_text = claim.competency.framework.level_label(claim.level)
+    return claims
 
 
 def external_learning_pending() -> QuerySet[ExternalLearning]:
@@ -141,24 +162,39 @@ def external_learning_pending() -> QuerySet[ExternalLearning]:
 
 def external_learning_reviewed(*, limit: int = 50) -> list[ExternalLearning]:
     return list(
-        ExternalLearning.objects.exclude(status=ExternalLearning.Status.PENDING)
+        ExternalLearning.objects.filter(
+            status__in=[ExternalLearning.Status.VERIFIED, ExternalLearning.Status.REJECTED]
+        )
         .select_related("user", "reviewed_by")
         .order_by("-reviewed_at", "-pk")[:limit]
     )
 
 
-def external_learning_for_file(*, user, pk: int) -> ExternalLearning:
-    """A submission whose evidence file ``user`` may download: the owner's or, for an educator,
-    anyone's. Anything else is a 404, so ids tell nothing."""
-    queryset = ExternalLearning.objects.exclude(evidence_file="")
-    if not (
-        getattr(user, "is_authenticated", False)
-        and (
-            user.has_perm("imh_competencies.change_externallearning")
-            or user.has_perm("imh_competencies.view_externallearning")
+def external_learning_for_review(*, pk: int) -> ExternalLearning:
+    """A record an educator may open: one that claims competencies. Learning logged for CPD
+    only stays private to its owner, so its id is a 404 here."""
+    try:
+        return (
+            ExternalLearning.objects.exclude(status=ExternalLearning.Status.LOGGED)
+            .select_related("user", "reviewed_by")
+            .get(pk=pk)
         )
+    except ExternalLearning.DoesNotExist:
+        raise Http404("No external learning to review has this id.") from None
+
+
+def external_learning_for_file(*, user, pk: int) -> ExternalLearning:
+    """A record whose evidence file ``user`` may download: the owner's or, for an educator,
+    one sent for review. Anything else is a 404, so ids tell nothing."""
+    queryset = ExternalLearning.objects.exclude(evidence_file="")
+    own = Q(user_id=getattr(user, "pk", None))
+    if getattr(user, "is_authenticated", False) and (
+        user.has_perm("imh_competencies.change_externallearning")
+        or user.has_perm("imh_competencies.view_externallearning")
     ):
-        queryset = queryset.filter(user_id=getattr(user, "pk", None))
+        queryset = queryset.filter(own | ~Q(status=ExternalLearning.Status.LOGGED))
+    else:
+        queryset = queryset.filter(own)
     try:
         return queryset.get(pk=pk)
     except ExternalLearning.DoesNotExist:
@@ -427,14 +463,6 @@ def recommended_pages(
     return recommendations
 
 
-def person_name(user) -> str:
-    """How a person is named on these pages: profile name, then account name, then email."""
-    if user is None:
-        return ""
-    profile = getattr(user, "profile", None)
-    return (getattr(profile, "full_name", "") or "").strip() or user.get_full_name() or user.email
-
-
 def competency_data_export_for_user(user) -> dict[str, list[dict]]:
     """What this app holds about a person, JSON-safe, for their data export."""
 
@@ -453,7 +481,7 @@ def competency_data_export_for_user(user) -> dict[str, list[dict]]:
     external = (
         ExternalLearning.objects.filter(user=user)
         .prefetch_related("claims__competency__framework")
-        .order_by("submitted_at", "pk")
+        .order_by("completed_on", "pk")
     )
     return {
         "evidence": [
@@ -505,11 +533,14 @@ def competency_data_export_for_user(user) -> dict[str, list[dict]]:
                 "provider": item.provider,
                 "completed_on": when(item.completed_on),
                 "hours": str(item.hours),
-                "description": item.description,
+                "participatory": item.participatory,
+                "reflection": item.reflection,
                 "evidence_file": item.evidence_file_name,
                 "status": item.get_status_display(),
+                "reviewed_at": when(item.reviewed_at),
                 "rejection_reason": item.rejection_reason,
                 "submitted_at": when(item.submitted_at),
+                "updated_at": when(item.updated_at),
                 "competencies": [
                     {
                         "competency": competency_name(claim.competency),

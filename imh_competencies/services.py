@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from decimal import Decimal
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import models, transaction
-from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from imh_accounts.absolute_urls import site_url
 from imh_competencies.models import (
     Competency,
     Evidence,
@@ -27,6 +24,9 @@ from imh_competencies.models import (
     SelfAssessment,
 )
 from imh_competencies.policies import user_may_observe
+from imh_core.links import path_for, site_url_for
+from imh_core.mail import email_send
+from imh_core.people import person_name
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -115,37 +115,6 @@ EVIDENCE_FILE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
 }
 
 
-def _url_for(name: str, *args: object) -> str:
-    """A link to one of this app's pages, or nothing when the host mounts them elsewhere."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
-def _absolute_url(path: str) -> str:
-    # No link at all when the host site does not mount the page (``_url_for`` gave "").
-    return site_url(path) if path else ""
-
-
-def _person_name(user: AbstractBaseUser | None) -> str:
-    if user is None:
-        return ""
-    profile = getattr(user, "profile", None)
-    return (getattr(profile, "full_name", "") or "").strip() or user.get_full_name() or user.email
-
-
-def _email_send(*, template: str, subject: str, to: str, context: dict) -> None:
-    """Email one person once the transaction commits (plain text)."""
-    if not to:
-        return
-    body = render_to_string(
-        f"imh_competencies/email/{template}.txt",
-        {"site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""), **context},
-    )
-    transaction.on_commit(lambda: send_mail(subject, body, None, [to]), robust=True)
-
-
 def _level_check(*, competency: Competency, level: object, field: str) -> int:
     levels = competency.framework.levels
     try:
@@ -155,11 +124,12 @@ def _level_check(*, competency: Competency, level: object, field: str) -> int:
     if not 1 <= number <= len(levels):
         raise ValidationError(
             {
-                field: (
-                    f"Choose a level from {competency.framework.level_label(1)} to "
-                    f"{competency.framework.level_label(len(levels))} for {competency.code} "
-                    f"{competency.short_name}."
-                )
+                field: _("Choose a level from %(lowest)s to %(highest)s for %(competency)s.")
+                % {
+                    "lowest": competency.framework.level_label(1),
+                    "highest": competency.framework.level_label(len(levels)),
+                    "competency": f"{competency.code} {competency.short_name}",
+                }
             },
             code="level_out_of_range",
         )
@@ -178,7 +148,8 @@ def _competencies_of_framework(
     }
     if wanted - set(found):
         raise ValidationError(
-            f"Choose competencies from {framework.name} only.", code="wrong_framework"
+            _("Choose competencies from %(framework)s only.") % {"framework": framework.name},
+            code="wrong_framework",
         )
     return found
 
@@ -192,18 +163,21 @@ def _observation_validate(
 ) -> tuple[str, list[tuple[Competency, int, str]]]:
     errors: dict[str, list[str]] = {}
     if observed_on is None:
-        errors["observed_on"] = ["Enter the date of the observation."]
+        errors["observed_on"] = [_("Enter the date of the observation.")]
     elif observed_on > timezone.localdate():
-        errors["observed_on"] = ["The date of the observation must be today or in the past."]
+        errors["observed_on"] = [_("The date of the observation must be today or in the past.")]
     setting = (setting or "").strip()
     if not setting:
-        errors["setting"] = ["Enter where the practice was observed, for example Home visit."]
+        errors["setting"] = [_("Enter where the practice was observed, for example Home visit.")]
     elif len(setting) > OBSERVATION_SETTING_MAX_LENGTH:
         errors["setting"] = [
-            f"Enter a setting of {OBSERVATION_SETTING_MAX_LENGTH} characters or fewer."
+            _("Enter a setting of %(count)s characters or fewer.")
+            % {"count": OBSERVATION_SETTING_MAX_LENGTH}
         ]
     if not ratings:
-        errors.setdefault("__all__", []).append("Rate at least one competency as met or not yet.")
+        errors.setdefault("__all__", []).append(
+            _("Rate at least one competency as met or not yet.")
+        )
     if errors:
         raise ValidationError(errors)
     competencies = _competencies_of_framework(
@@ -215,7 +189,8 @@ def _observation_validate(
         number = _level_check(competency=competency, level=level, field="__all__")
         if outcome not in ObservationCompetency.Outcome.values:
             raise ValidationError(
-                f"Choose met or not yet for {competency.code} {competency.short_name}.",
+                _("Choose met or not yet for %(competency)s.")
+                % {"competency": f"{competency.code} {competency.short_name}"},
                 code="invalid_outcome",
             )
         checked.append((competency, number, outcome))
@@ -224,7 +199,7 @@ def _observation_validate(
 
 def _observation_sync_evidence(observation: Observation) -> None:
     """Each rated competency is its own evidence item with its own outcome."""
-    url = _url_for("imh_competencies:observation_detail", observation.pk)
+    url = path_for("imh_competencies:observation_detail", observation.pk)
     for rating in observation.ratings.select_related("competency"):
         evidence_record(
             user=observation.trainee,
@@ -273,7 +248,7 @@ def observation_record(
     ``ratings`` are (competency id, level, "met" | "not_yet"). The trainee is emailed.
     """
     if not user_may_observe(observer=observer, trainee=trainee):
-        raise PermissionDenied("You cannot record observations for this person.")
+        raise PermissionDenied(_("You cannot record observations for this person."))
     setting, checked = _observation_validate(
         framework=framework, observed_on=observed_on, setting=setting, ratings=list(ratings)
     )
@@ -289,15 +264,15 @@ def observation_record(
     observation.save()
     _observation_write_ratings(observation, checked)
     _observation_sync_evidence(observation)
-    _email_send(
-        template="observation_recorded",
-        subject="An observation of your practice has been recorded",
+    email_send(
+        template="imh_competencies/email/observation_recorded.txt",
+        subject=_("An observation of your practice has been recorded"),
         to=trainee.email,
         context={
-            "person_name": _person_name(trainee),
-            "observer_name": _person_name(observer),
+            "person_name": person_name(trainee),
+            "observer_name": person_name(observer),
             "observation": observation,
-            "url": _absolute_url(_url_for("imh_competencies:observation_detail", observation.pk)),
+            "url": site_url_for("imh_competencies:observation_detail", observation.pk),
         },
     )
     return observation
@@ -308,9 +283,9 @@ def _observation_lock_for_observer(
 ) -> Observation:
     locked = Observation.objects.select_for_update().get(pk=observation.pk)
     if locked.observer_id is None or locked.observer_id != actor.pk:
-        raise PermissionDenied("Only the person who recorded this observation can change it.")
+        raise PermissionDenied(_("Only the person who recorded this observation can change it."))
     if locked.is_withdrawn:
-        raise ValidationError("This observation has been withdrawn.", code="withdrawn")
+        raise ValidationError(_("This observation has been withdrawn."), code="withdrawn")
     return locked
 
 
@@ -377,17 +352,18 @@ def self_assessment_save(
     if not 1 <= target <= len(levels):
         raise ValidationError(
             {
-                "level": (
-                    f"Choose a level from {framework.level_label(1)} to "
-                    f"{framework.level_label(len(levels))}."
-                )
+                "level": _("Choose a level from %(lowest)s to %(highest)s.")
+                % {
+                    "lowest": framework.level_label(1),
+                    "highest": framework.level_label(len(levels)),
+                }
             },
             code="level_out_of_range",
         )
     for rating in ratings.values():
         if rating and rating not in SelfAssessment.Rating.values:
             raise ValidationError(
-                "Choose achieved, working towards or not yet.", code="invalid_rating"
+                _("Choose achieved, working towards or not yet."), code="invalid_rating"
             )
     competencies = _competencies_of_framework(framework=framework, ids=ratings)
     existing = {
@@ -397,7 +373,7 @@ def self_assessment_save(
         )
     }
     today = timezone.localdate()
-    url = _url_for("imh_competencies:self_assessment", framework.slug)
+    url = path_for("imh_competencies:self_assessment", framework.slug)
     saved = []
     for competency_id, rating in ratings.items():
         row = existing.get(int(competency_id))
@@ -419,7 +395,9 @@ def self_assessment_save(
             competencies=[(row.competency_id, target)],
             outcome=SELF_ASSESSMENT_OUTCOMES[rating],
             occurred_on=today,
-            title=f"{row.get_rating_display()} at {framework.level_label(target)}",
+            # Stored in the language the trainee is using: only they see their self-assessment.
+            title=_("%(rating)s at %(level)s")
+            % {"rating": row.get_rating_display(), "level": framework.level_label(target)},
             url=url,
             recorded_by=user,
         )
@@ -444,87 +422,209 @@ def evidence_file_validate(upload: object) -> None:
     extension = PurePath(name).suffix.lower().lstrip(".")
     if extension not in EVIDENCE_FILE_SIGNATURES:
         raise ValidationError(
-            {"evidence_file": "The file must be a PDF, Word (.docx), JPG or PNG file."},
+            {"evidence_file": _("The file must be a PDF, Word (.docx), JPG or PNG file.")},
             code="file_type",
         )
     size = getattr(upload, "size", 0) or 0
     if size > EVIDENCE_FILE_MAX_BYTES:
         raise ValidationError(
-            {"evidence_file": "The file must be smaller than 10 MB."}, code="file_size"
+            {"evidence_file": _("The file must be smaller than 10 MB.")}, code="file_size"
         )
     if size == 0:
-        raise ValidationError({"evidence_file": "The selected file is empty."}, code="file_empty")
+        raise ValidationError(
+            {"evidence_file": _("The selected file is empty.")}, code="file_empty"
+        )
     upload.seek(0)  # type: ignore[attr-defined]
     head = upload.read(16)  # type: ignore[attr-defined]
     upload.seek(0)  # type: ignore[attr-defined]
     if not any(head.startswith(signature) for signature in EVIDENCE_FILE_SIGNATURES[extension]):
         raise ValidationError(
             {
-                "evidence_file": (
-                    f"The file is not a real {extension.upper()} file. Save it again as a PDF, "
+                "evidence_file": _(
+                    "The file is not a real %(type)s file. Save it again as a PDF, "
                     "Word (.docx), JPG or PNG file."
                 )
+                % {"type": extension.upper()}
             },
             code="file_content",
         )
 
 
-@transaction.atomic
-def external_learning_submit(
-    *,
-    user: AbstractBaseUser,
-    title: str,
-    provider: str,
-    completed_on: datetime.date,
-    hours: object,
-    claims: Iterable[tuple[int, int]],
-    framework: Framework,
-    description: str = "",
-    evidence_file: object | None = None,
-) -> ExternalLearning:
-    """A trainee asks for learning done elsewhere to count against competencies."""
-    claims = list(claims)
+def _external_learning_check(*, completed_on: datetime.date | None, hours: object) -> Decimal:
+    """The date and hours every record needs, whatever else it claims; returns the hours."""
+    errors: dict[str, str] = {}
     if completed_on and completed_on > timezone.localdate():
-        raise ValidationError(
-            {"completed_on": "The date completed must be today or in the past."},
-            code="future",
-        )
+        errors["completed_on"] = _("The date completed must be today or in the past.")
+    try:
+        value = Decimal(str(hours))
+    except (ArithmeticError, ValueError):
+        value = None
+    if value is None or not value.is_finite() or value <= 0:
+        errors["hours"] = _("Enter the hours as a number greater than 0, like 3 or 7.5.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    try:
+        # 7.50 is 7.5: store one decimal place when nothing is lost; otherwise the model says so.
+        tenths = value.quantize(Decimal("0.1"))  # type: ignore[union-attr]
+    except ArithmeticError:
+        return value  # type: ignore[return-value]
+    return tenths if tenths == value else value  # type: ignore[return-value]
+
+
+def _external_claims_check(
+    *, framework: Framework | None, claims: Iterable[tuple[int, int]]
+) -> list[tuple[Competency, int]]:
+    """The claimed (competency, level) pairs, checked against the framework they come from."""
+    claims = list(claims)
     if not claims:
+        return []
+    if framework is None:
         raise ValidationError(
-            {"competencies": "Choose at least one competency this learning developed."},
-            code="no_claims",
+            {"competencies": _("Choose the framework of the competencies you claim.")},
+            code="no_framework",
         )
     competencies = _competencies_of_framework(
-        framework=framework, ids=[competency_id for competency_id, _ in claims]
+        framework=framework, ids=[competency_id for competency_id, _level in claims]
     )
-    checked = [
+    return [
         (
             competencies[int(competency_id)],
             _level_check(competency=competencies[int(competency_id)], level=level, field="level"),
         )
         for competency_id, level in claims
     ]
+
+
+def _external_claims_save(
+    *, external_learning: ExternalLearning, claims: list[tuple[Competency, int]]
+) -> None:
+    external_learning.claims.all().delete()
+    for competency, level in claims:
+        claim = ExternalLearningCompetency(
+            external_learning=external_learning, competency=competency, level=level
+        )
+        claim.full_clean()
+        claim.save()
+
+
+def _evidence_file_set(item: ExternalLearning, upload: object) -> None:
+    evidence_file_validate(upload)
+    item.evidence_file_name = (getattr(upload, "name", "") or "")[-255:]
+    item.evidence_file = upload
+
+
+@transaction.atomic
+def external_learning_create(
+    *,
+    user: AbstractBaseUser,
+    title: str,
+    provider: str,
+    completed_on: datetime.date,
+    hours: object,
+    participatory: bool = False,
+    reflection: str = "",
+    evidence_file: object | None = None,
+    framework: Framework | None = None,
+    claims: Iterable[tuple[int, int]] = (),
+) -> ExternalLearning:
+    """Log learning done elsewhere, once: it counts as CPD at once, and any competencies it
+    claims wait for an educator to verify them."""
+    hours = _external_learning_check(completed_on=completed_on, hours=hours)
+    checked = _external_claims_check(framework=framework, claims=claims)
     item = ExternalLearning(
         user=user,
         title=(title or "").strip(),
         provider=(provider or "").strip(),
         completed_on=completed_on,
         hours=hours,
-        description=(description or "").strip(),
+        participatory=bool(participatory),
+        reflection=(reflection or "").strip(),
+        status=ExternalLearning.Status.PENDING if checked else ExternalLearning.Status.LOGGED,
     )
     if evidence_file:
-        evidence_file_validate(evidence_file)
-        item.evidence_file_name = (getattr(evidence_file, "name", "") or "")[-255:]
-        item.evidence_file = evidence_file
+        _evidence_file_set(item, evidence_file)
     item.full_clean()
     item.save()
-    for competency, level in checked:
-        claim = ExternalLearningCompetency(
-            external_learning=item, competency=competency, level=level
-        )
-        claim.full_clean()
-        claim.save()
+    _external_claims_save(external_learning=item, claims=checked)
     return item
+
+
+@transaction.atomic
+def external_learning_update(
+    *,
+    external_learning: ExternalLearning,
+    actor: AbstractBaseUser,
+    title: str,
+    provider: str,
+    completed_on: datetime.date,
+    hours: object,
+    participatory: bool = False,
+    reflection: str = "",
+    evidence_file: object | None = None,
+    remove_evidence: bool = False,
+    framework: Framework | None = None,
+    claims: Iterable[tuple[int, int]] = (),
+) -> ExternalLearning:
+    """Change a record of one's own; a new file replaces the old one, which is deleted.
+
+    A verification holds for what the educator checked: the title, provider, date, hours, file
+    and claims. Changing any of them sends the record back for review (and takes its evidence
+    off the profile until then); a rejected record is sent again the same way. The reflection
+    and whether it was participatory are the trainee's own notes and change nothing.
+    """
+    locked = _external_learning_lock(external_learning)
+    if locked.user_id != actor.pk:
+        raise PermissionDenied(_("You can only change your own learning."))
+    hours = _external_learning_check(completed_on=completed_on, hours=hours)
+    checked = _external_claims_check(framework=framework, claims=claims)
+    old_claims = {(claim.competency_id, claim.level) for claim in locked.claims.all()}
+    new_claims = {(competency.pk, level) for competency, level in checked}
+    old_file = locked.evidence_file if locked.evidence_file else None
+    title, provider = (title or "").strip(), (provider or "").strip()
+    facts_changed = (
+        (locked.title, locked.provider, locked.completed_on, locked.hours)
+        != (title, provider, completed_on, hours)
+        or old_claims != new_claims
+        or bool(evidence_file)
+        or (remove_evidence and old_file is not None)
+    )
+    locked.title = title
+    locked.provider = provider
+    locked.completed_on = completed_on
+    locked.hours = hours
+    locked.participatory = bool(participatory)
+    locked.reflection = (reflection or "").strip()
+    replace = False
+    if evidence_file:
+        _evidence_file_set(locked, evidence_file)
+        replace = True
+    elif remove_evidence and old_file is not None:
+        locked.evidence_file = ""
+        locked.evidence_file_name = ""
+        replace = True
+    statuses = ExternalLearning.Status
+    if not checked:
+        status = statuses.LOGGED
+    elif facts_changed or locked.status == statuses.LOGGED:
+        status = statuses.PENDING
+    else:
+        status = locked.status
+    if status != locked.status or (facts_changed and status == statuses.PENDING):
+        locked.status = status
+        locked.reviewed_at = None
+        locked.reviewed_by = None
+        locked.rejection_reason = ""
+        evidence_withdraw(user=locked.user, source=locked)
+    locked.full_clean()
+    locked.save()
+    if old_claims != new_claims:
+        _external_claims_save(external_learning=locked, claims=checked)
+    if locked.status == statuses.VERIFIED:
+        # Still verified: the evidence keeps the educator's decision and shows the new notes.
+        _external_evidence_record(locked, recorded_by=locked.reviewed_by)
+    if replace and old_file is not None:
+        _file_delete_on_commit(old_file)
+    return locked
 
 
 def _external_learning_lock(external_learning: ExternalLearning) -> ExternalLearning:
@@ -539,7 +639,34 @@ def _require_educator(actor: AbstractBaseUser) -> None:
     if not getattr(actor, "is_authenticated", False) or not actor.has_perm(
         "imh_competencies.change_externallearning"
     ):
-        raise PermissionDenied("Only an educator can review external learning.")
+        raise PermissionDenied(_("Only an educator can review external learning."))
+
+
+def _require_reviewable(*, item: ExternalLearning, actor: AbstractBaseUser) -> None:
+    if item.user_id == actor.pk:
+        raise PermissionDenied(_("Another educator must review your own external learning."))
+    if item.status == ExternalLearning.Status.LOGGED:
+        # Logged for CPD only: it claims no competencies, so there is nothing to decide.
+        raise ValidationError(
+            _("This learning claims no competencies, so there is nothing to review."),
+            code="nothing_to_review",
+        )
+
+
+def _external_evidence_record(
+    item: ExternalLearning, *, recorded_by: AbstractBaseUser | None
+) -> None:
+    evidence_record(
+        user=item.user,
+        source=item,
+        kind=Evidence.Kind.EXTERNAL,
+        competencies=[(claim.competency_id, claim.level) for claim in item.claims.all()],
+        occurred_on=item.completed_on,
+        title=f"{item.title} ({item.provider})",
+        detail=item.reflection,
+        url=path_for("imh_competencies:external_learning_detail", item.pk),
+        recorded_by=recorded_by,
+    )
 
 
 @transaction.atomic
@@ -549,33 +676,22 @@ def external_learning_verify(
     """An educator accepts the learning: each claimed competency gets an evidence item."""
     _require_educator(actor)
     locked = _external_learning_lock(external_learning)
-    if locked.user_id == actor.pk:
-        raise PermissionDenied("Another educator must review your own external learning.")
+    _require_reviewable(item=locked, actor=actor)
     locked.status = ExternalLearning.Status.VERIFIED
     locked.rejection_reason = ""
     locked.reviewed_at = timezone.now()
     locked.reviewed_by = actor
     locked.full_clean()
     locked.save()
-    evidence_record(
-        user=locked.user,
-        source=locked,
-        kind=Evidence.Kind.EXTERNAL,
-        competencies=[(claim.competency_id, claim.level) for claim in locked.claims.all()],
-        occurred_on=locked.completed_on,
-        title=f"{locked.title} ({locked.provider})",
-        detail=locked.description,
-        url=_url_for("imh_competencies:external_learning_detail", locked.pk),
-        recorded_by=actor,
-    )
-    _email_send(
-        template="external_learning_verified",
-        subject=f"Your external learning “{locked.title}” has been verified",
+    _external_evidence_record(locked, recorded_by=actor)
+    email_send(
+        template="imh_competencies/email/external_learning_verified.txt",
+        subject=_("Your external learning “%(title)s” has been verified") % {"title": locked.title},
         to=locked.user.email,
         context={
-            "person_name": _person_name(locked.user),
+            "person_name": person_name(locked.user),
             "item": locked,
-            "url": _absolute_url(_url_for("imh_competencies:external_learning_detail", locked.pk)),
+            "url": site_url_for("imh_competencies:external_learning_detail", locked.pk),
         },
     )
     return locked
@@ -590,12 +706,11 @@ def external_learning_reject(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(
-            {"reason": "Enter the reason, so the trainee knows what to do next."},
+            {"reason": _("Enter the reason, so the trainee knows what to do next.")},
             code="reason_required",
         )
     locked = _external_learning_lock(external_learning)
-    if locked.user_id == actor.pk:
-        raise PermissionDenied("Another educator must review your own external learning.")
+    _require_reviewable(item=locked, actor=actor)
     locked.status = ExternalLearning.Status.REJECTED
     locked.rejection_reason = reason
     locked.reviewed_at = timezone.now()
@@ -603,15 +718,15 @@ def external_learning_reject(
     locked.full_clean()
     locked.save()
     evidence_withdraw(user=locked.user, source=locked)
-    _email_send(
-        template="external_learning_rejected",
-        subject=f"Your external learning “{locked.title}” was not accepted",
+    email_send(
+        template="imh_competencies/email/external_learning_rejected.txt",
+        subject=_("Your external learning “%(title)s” was not accepted") % {"title": locked.title},
         to=locked.user.email,
         context={
-            "person_name": _person_name(locked.user),
+            "person_name": person_name(locked.user),
             "item": locked,
             "reason": reason,
-            "url": _absolute_url(_url_for("imh_competencies:external_learning_detail", locked.pk)),
+            "url": site_url_for("imh_competencies:external_learning_detail", locked.pk),
         },
     )
     return locked
@@ -621,10 +736,10 @@ def external_learning_reject(
 def external_learning_delete(
     *, external_learning: ExternalLearning, actor: AbstractBaseUser
 ) -> None:
-    """The trainee removes a submission of their own (its evidence and file go with it)."""
+    """The trainee removes a record of their own (its evidence and file go with it)."""
     locked = _external_learning_lock(external_learning)
     if locked.user_id != actor.pk:
-        raise PermissionDenied("You can only remove your own external learning.")
+        raise PermissionDenied(_("You can only remove your own external learning."))
     evidence_withdraw(user=locked.user, source=locked)
     _file_delete_on_commit(locked.evidence_file)
     locked.delete()

@@ -14,6 +14,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from imh_competencies import selectors, services
@@ -23,14 +24,15 @@ from imh_competencies.forms import (
     ObservationForm,
     ObservationStartForm,
     SelfAssessmentForm,
-    add_service_errors,
 )
-from imh_competencies.models import Competency, Evidence, Framework
+from imh_competencies.models import Competency, Evidence, ExternalLearning, Framework
 from imh_competencies.policies import user_may_record_observations
+from imh_core.forms import add_service_errors
+from imh_core.people import person_name
 
 
 def _crumbs(*extra: tuple[str, str]) -> list[tuple[str, str]]:
-    return [("Home", "/"), ("My competencies", reverse("imh_competencies:profile")), *extra]
+    return [(_("Home"), "/"), (_("My competencies"), reverse("imh_competencies:profile")), *extra]
 
 
 # The competency profile.
@@ -58,7 +60,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "areas": areas,
             "kinds": Evidence.Kind,
             "may_observe": user_may_record_observations(request.user),
-            "crumbs": [("Home", "/")],
+            "crumbs": [(_("Home"), "/")],
         },
     )
 
@@ -102,7 +104,7 @@ def competency_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _require_observer(request: HttpRequest) -> None:
     if not user_may_record_observations(request.user):
-        raise PermissionDenied("Only educators and named supervisors can record observations.")
+        raise PermissionDenied(_("Only educators and named supervisors can record observations."))
 
 
 @login_required
@@ -141,7 +143,7 @@ def observation_new(request: HttpRequest) -> HttpResponse:
             "imh_competencies/observations/start.html",
             {
                 "form": start,
-                "crumbs": _crumbs(("Observations", reverse("imh_competencies:observations"))),
+                "crumbs": _crumbs((_("Observations"), reverse("imh_competencies:observations"))),
             },
         )
     trainee = start.cleaned_data["trainee"]
@@ -165,8 +167,8 @@ def observation_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    "The observation is recorded. It now shows on "
-                    f"{selectors.person_name(trainee)}'s competency profile.",
+                    _("The observation is recorded. It now shows on %(name)s's competency profile.")
+                    % {"name": person_name(trainee)},
                 )
                 return redirect("imh_competencies:observation_detail", pk=observation.pk)
     else:
@@ -182,14 +184,14 @@ def observation_new(request: HttpRequest) -> HttpResponse:
             "form": form,
             "start": start,
             "trainee": trainee,
-            "trainee_name": selectors.person_name(trainee),
+            "trainee_name": person_name(trainee),
             "framework": framework,
             "start_values": {
                 name: start.data.get(name, "")
                 for name in ("supervisee", "trainee_email", "framework")
                 if name in start.fields
             },
-            "crumbs": _crumbs(("Observations", reverse("imh_competencies:observations"))),
+            "crumbs": _crumbs((_("Observations"), reverse("imh_competencies:observations"))),
         },
     )
 
@@ -206,11 +208,9 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "observation": observation,
             "ratings": selectors.observation_ratings(observation=observation),
             "is_observer": is_observer,
-            "trainee_name": selectors.person_name(observation.trainee),
-            "observer_name": selectors.person_name(observation.observer)
-            if observation.observer
-            else "",
-            "crumbs": _crumbs(("Observations", reverse("imh_competencies:observations")))
+            "trainee_name": person_name(observation.trainee),
+            "observer_name": person_name(observation.observer) if observation.observer else "",
+            "crumbs": _crumbs((_("Observations"), reverse("imh_competencies:observations")))
             if is_observer
             else _crumbs(),
         },
@@ -238,7 +238,7 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, "The observation is updated.")
+                messages.success(request, _("The observation is updated."))
                 return redirect("imh_competencies:observation_detail", pk=observation.pk)
     else:
         initial = {
@@ -257,9 +257,9 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "observation": observation,
             "trainee": observation.trainee,
-            "trainee_name": selectors.person_name(observation.trainee),
+            "trainee_name": person_name(observation.trainee),
             "framework": framework,
-            "crumbs": _crumbs(("Observations", reverse("imh_competencies:observations"))),
+            "crumbs": _crumbs((_("Observations"), reverse("imh_competencies:observations"))),
         },
     )
 
@@ -270,15 +270,17 @@ def observation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     observation = selectors.observation_for_observer(user=request.user, pk=pk)
     if request.method == "POST":
         services.observation_withdraw(observation=observation, actor=request.user)
-        messages.success(request, "The observation is withdrawn. It no longer counts as evidence.")
+        messages.success(
+            request, _("The observation is withdrawn. It no longer counts as evidence.")
+        )
         return redirect("imh_competencies:observations")
     return render(
         request,
         "imh_competencies/observations/withdraw_confirm.html",
         {
             "observation": observation,
-            "trainee_name": selectors.person_name(observation.trainee),
-            "crumbs": _crumbs(("Observations", reverse("imh_competencies:observations"))),
+            "trainee_name": person_name(observation.trainee),
+            "crumbs": _crumbs((_("Observations"), reverse("imh_competencies:observations"))),
         },
     )
 
@@ -314,7 +316,7 @@ def self_assessment(request: HttpRequest, slug: str) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, "Your self-assessment is saved.")
+                messages.success(request, _("Your self-assessment is saved."))
                 return redirect("imh_competencies:gap_analysis", slug=framework.slug)
     else:
         existing = selectors.self_assessments_for(user=request.user, framework=framework)
@@ -329,7 +331,7 @@ def self_assessment(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "framework": framework,
             "crumbs": _crumbs(
-                ("Self-assessment", reverse("imh_competencies:self_assessment_index"))
+                (_("Self-assessment"), reverse("imh_competencies:self_assessment_index"))
             ),
         },
     )
@@ -348,7 +350,7 @@ def gap_analysis(request: HttpRequest, slug: str) -> HttpResponse:
             "analysis": analysis,
             "rated": any(row.self_assessment for row in analysis.rows),
             "crumbs": _crumbs(
-                ("Self-assessment", reverse("imh_competencies:self_assessment_index")),
+                (_("Self-assessment"), reverse("imh_competencies:self_assessment_index")),
                 (
                     framework.name,
                     reverse("imh_competencies:self_assessment", args=[framework.slug]),
@@ -361,6 +363,42 @@ def gap_analysis(request: HttpRequest, slug: str) -> HttpResponse:
 # External learning.
 
 
+def _external_crumbs() -> list[tuple[str, str]]:
+    return _crumbs((_("Learning done elsewhere"), reverse("imh_competencies:external_learning")))
+
+
+def _framework_chosen(request: HttpRequest) -> tuple[bool, Framework | None]:
+    """Whether the person has answered "which framework?", and their answer.
+
+    An empty answer means no framework: the learning is logged for CPD only. With no
+    frameworks on the site there is nothing to ask.
+    """
+    data = request.POST if "framework" in request.POST else request.GET
+    if "framework" not in data:
+        return (not Framework.objects.exists(), None)
+    slug = data["framework"]
+    if not slug:
+        return True, None
+    framework = Framework.objects.filter(slug=slug).first()
+    return framework is not None, framework
+
+
+def _choose_framework(
+    request: HttpRequest, *, action: str, current: Framework | None = None, step: bool = True
+) -> HttpResponse:
+    return render(
+        request,
+        "imh_competencies/external/choose_framework.html",
+        {
+            "frameworks": selectors.frameworks(),
+            "action": action,
+            "current": current,
+            "step": step,
+            "crumbs": _external_crumbs(),
+        },
+    )
+
+
 @login_required
 @require_GET
 def external_learning(request: HttpRequest) -> HttpResponse:
@@ -369,7 +407,6 @@ def external_learning(request: HttpRequest) -> HttpResponse:
         "imh_competencies/external/list.html",
         {
             "items": selectors.external_learning_for_user(user=request.user),
-            "frameworks": selectors.frameworks(),
             "crumbs": _crumbs(),
         },
     )
@@ -378,46 +415,83 @@ def external_learning(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def external_learning_new(request: HttpRequest) -> HttpResponse:
-    slug = request.POST.get("framework") or request.GET.get("framework")
-    framework = Framework.objects.filter(slug=slug).first() if slug else None
-    crumbs = _crumbs(("External learning", reverse("imh_competencies:external_learning")))
-    if framework is None:
-        return render(
-            request,
-            "imh_competencies/external/choose_framework.html",
-            {"frameworks": selectors.frameworks(), "crumbs": crumbs},
-        )
+    chosen, framework = _framework_chosen(request)
+    if not chosen:
+        return _choose_framework(request, action=reverse("imh_competencies:external_learning_new"))
     if request.method == "POST":
         form = ExternalLearningForm(request.POST, request.FILES, framework=framework)
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                item = services.external_learning_submit(
-                    user=request.user,
-                    framework=framework,
-                    title=data["title"],
-                    provider=data["provider"],
-                    completed_on=data["completed_on"],
-                    hours=data["hours"],
-                    description=data["description"],
-                    evidence_file=data.get("evidence_file"),
-                    claims=[(competency.pk, data["level"]) for competency in data["competencies"]],
+                item = services.external_learning_create(
+                    user=request.user, **form.service_arguments()
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(
-                    request,
-                    "Your external learning is sent for review. We will email you when an "
-                    "educator has looked at it.",
-                )
+                messages.success(request, _saved_message(item))
                 return redirect("imh_competencies:external_learning_detail", pk=item.pk)
     else:
         form = ExternalLearningForm(framework=framework)
     return render(
         request,
         "imh_competencies/external/form.html",
-        {"form": form, "framework": framework, "crumbs": crumbs},
+        {
+            "form": form,
+            "framework": framework,
+            "item": None,
+            "may_choose": Framework.objects.exists(),
+            "crumbs": _external_crumbs(),
+        },
+    )
+
+
+def _saved_message(item: ExternalLearning) -> str:
+    if item.status == ExternalLearning.Status.PENDING:
+        return _(
+            "“%(title)s” is saved and counts towards your CPD hours. An educator checks the "
+            "competencies you claimed; we will email you when they have."
+        ) % {"title": item.title}
+    return _("“%(title)s” is saved and counts towards your CPD hours.") % {"title": item.title}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def external_learning_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.external_learning_of_owner(user=request.user, pk=pk)
+    action = reverse("imh_competencies:external_learning_edit", args=[item.pk])
+    claimed = selectors.external_learning_framework(external_learning=item)
+    if request.method == "GET" and request.GET.get("choose"):
+        return _choose_framework(request, action=action, current=claimed, step=False)
+    chosen, framework = _framework_chosen(request)
+    if not chosen:
+        framework = claimed
+    if request.method == "POST":
+        form = ExternalLearningForm(request.POST, request.FILES, framework=framework, instance=item)
+        if form.is_valid():
+            try:
+                item = services.external_learning_update(
+                    external_learning=item,
+                    actor=request.user,
+                    remove_evidence=form.cleaned_data.get("remove_evidence", False),
+                    **form.service_arguments(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _saved_message(item))
+                return redirect("imh_competencies:external_learning_detail", pk=item.pk)
+    else:
+        form = ExternalLearningForm(framework=framework, instance=item)
+    return render(
+        request,
+        "imh_competencies/external/form.html",
+        {
+            "form": form,
+            "framework": framework,
+            "item": item,
+            "may_choose": Framework.objects.exists(),
+            "crumbs": _external_crumbs(),
+        },
     )
 
 
@@ -430,8 +504,8 @@ def external_learning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "imh_competencies/external/detail.html",
         {
             "item": item,
-            "claims": item.claims.select_related("competency__framework"),
-            "crumbs": _crumbs(("External learning", reverse("imh_competencies:external_learning"))),
+            "claims": selectors.external_learning_claims(external_learning=item),
+            "crumbs": _external_crumbs(),
         },
     )
 
@@ -450,15 +524,12 @@ def external_learning_delete(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.external_learning_of_owner(user=request.user, pk=pk)
     if request.method == "POST":
         services.external_learning_delete(external_learning=item, actor=request.user)
-        messages.success(request, f"“{item.title}” is removed.")
+        messages.success(request, _("“%(title)s” is removed.") % {"title": item.title})
         return redirect("imh_competencies:external_learning")
     return render(
         request,
         "imh_competencies/external/delete_confirm.html",
-        {
-            "item": item,
-            "crumbs": _crumbs(("External learning", reverse("imh_competencies:external_learning"))),
-        },
+        {"item": item, "crumbs": _external_crumbs()},
     )
 
 
@@ -476,6 +547,7 @@ urlpatterns = [
     path("external-learning/", external_learning, name="external_learning"),
     path("external-learning/new/", external_learning_new, name="external_learning_new"),
     path("external-learning/<int:pk>/", external_learning_detail, name="external_learning_detail"),
+    path("external-learning/<int:pk>/edit/", external_learning_edit, name="external_learning_edit"),
     path("external-learning/<int:pk>/file/", external_learning_file, name="external_learning_file"),
     path(
         "external-learning/<int:pk>/remove/",

@@ -1,16 +1,15 @@
 """Employers' mandatory training: rules, assignments, the compliance dashboard, reminders."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ComplianceConfig(AppConfig):
     name = "imh_compliance"
-    verbose_name = "Compliance"
+    verbose_name = _("Compliance")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from imh_accounts.privacy import register_eraser, register_exporter
-        from imh_compliance.privacy import user_data_erase, user_data_export
         from imh_compliance.receivers import membership_activated_assign
         from imh_organisations.events import membership_activated
         from imh_organisations.models import Membership
@@ -22,8 +21,6 @@ class ComplianceConfig(AppConfig):
             dispatch_uid="imh_compliance.membership_activated_assign",
         )
         self._connect_fact_receivers()
-        register_exporter("compliance", user_data_export)
-        register_eraser("compliance", user_data_erase)
 
     @staticmethod
     def _connect_fact_receivers() -> None:

@@ -1,8 +1,8 @@
 """The compliance matrix as files: CSV and XLSX for spreadsheets, HTML and PDF for inspectors.
 
 Builders only: they take a ``Matrix`` already filtered and sorted by
-``imh_compliance.selectors.compliance_matrix`` and write it out. They read nothing else from the
-database except the names of a team, site or course that a filter refers to.
+``imh_compliance.selectors.matrix.compliance_matrix`` and write it out. They read nothing else
+from the database except the names of a team, site or course that a filter refers to.
 
 Names, emails, team and site names and course titles are typed by people, so every text cell of
 the spreadsheets goes through ``spreadsheet_safe``: a cell that begins like a formula gets a
@@ -17,15 +17,19 @@ import io
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from imh_accounts.choices import ProfessionalRole
-from imh_accounts.spreadsheets import spreadsheet_safe
 from imh_compliance import xlsx
-from imh_compliance.selectors import NO_ROLE, Column, Matrix, MatrixFilters
+from imh_compliance.selectors.columns import Column
+from imh_compliance.selectors.matrix import NO_ROLE, Matrix, MatrixFilters
 from imh_compliance.status import MET, Cell, Status
+from imh_core.site import site_name
+from imh_core.spreadsheets import spreadsheet_safe
 from imh_organisations.models import Site, Team
 
 if TYPE_CHECKING:
@@ -37,7 +41,7 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 BOM = "\ufeff"
 
 
-FIXED_HEADINGS = ["Name", "Email", "Role", "Team", "Site", "Overall"]
+FIXED_HEADINGS = [_("Name"), _("Email"), _("Role"), _("Team"), _("Site"), _("Overall")]
 
 
 def filename(*, organisation: Organisation, extension: str, today: datetime.date) -> str:
@@ -58,9 +62,12 @@ def cell_date(cell: Cell) -> datetime.date | None:
 
 
 def headings(columns: list[Column]) -> list[str]:
-    result = list(FIXED_HEADINGS)
+    result = [str(heading) for heading in FIXED_HEADINGS]
     for column in columns:
-        result += [f"{column.title}: status", f"{column.title}: date"]
+        result += [
+            gettext("%(title)s: status") % {"title": column.title},
+            gettext("%(title)s: date") % {"title": column.title},
+        ]
     return result
 
 
@@ -127,7 +134,7 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
     real dates. The headings and the names column stay in view when scrolling.
     """
     compliance_sheet = xlsx.Sheet(
-        title="Compliance",
+        title=gettext("Compliance"),
         headings=[spreadsheet_safe(heading) for heading in headings(matrix.columns)],
         rows=(
             [
@@ -142,11 +149,11 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
         freeze=(1, 1),
     )
     totals_sheet = xlsx.Sheet(
-        title="Totals",
+        title=gettext("Totals"),
         headings=[
-            "Course or pathway",
-            *[status.label for status in matrix.statuses],
-            "Required of",
+            gettext("Course or pathway"),
+            *[str(status.label) for status in matrix.statuses],
+            gettext("Required of"),
         ],
         rows=(
             [spreadsheet_safe(entry["title"]), *entry["counts"], entry["required"]]
@@ -173,52 +180,76 @@ def filters_in_words(
     """
     words = []
     if filters.q:
-        words.append(f"Name or email contains “{filters.q}”")
+        words.append(gettext("Name or email contains “%(text)s”") % {"text": filters.q})
     if filters.role:
         label = (
-            "Not recorded"
+            gettext("Not recorded")
             if filters.role == NO_ROLE
             else dict(ProfessionalRole.choices).get(filters.role, filters.role)
         )
-        words.append(f"Role: {label}")
+        words.append(gettext("Role: %(role)s") % {"role": label})
     if filters.team_id is not None:
         if team_names is None:
             team_names = dict(
                 Team.objects.filter(organisation=organisation).values_list("pk", "name")
             )
         name = team_names.get(filters.team_id)
-        words.append(f"Team: {name or 'a team that no longer exists'}")
+        words.append(
+            gettext("Team: %(name)s") % {"name": name or gettext("a team that no longer exists")}
+        )
     if filters.site_id is not None:
         if site_names is None:
             site_names = dict(
                 Site.objects.filter(organisation=organisation).values_list("pk", "name")
             )
         name = site_names.get(filters.site_id)
-        words.append(f"Site: {name or 'a site that no longer exists'}")
+        words.append(
+            gettext("Site: %(name)s") % {"name": name or gettext("a site that no longer exists")}
+        )
     titles = {column.key: column.title for column in columns}
     if filters.status:
         label = dict(Status.choices).get(filters.status, filters.status)
         where = titles.get(filters.column) if filters.column else None
-        words.append(f"Status: {label}" + (f" in {where}" if where else " in any course"))
+        if where:
+            words.append(
+                gettext("Status: %(status)s in %(where)s") % {"status": label, "where": where}
+            )
+        else:
+            words.append(gettext("Status: %(status)s in any course") % {"status": label})
     elif filters.column and filters.column in titles:
-        words.append(f"Course or pathway: {titles[filters.column]}")
+        words.append(gettext("Course or pathway: %(title)s") % {"title": titles[filters.column]})
     if filters.member_user_ids is not None:
         count = len(filters.member_user_ids)
-        words.append(f"Only {count} chosen {'person' if count == 1 else 'people'}")
+        words.append(
+            ngettext("Only %(count)s chosen person", "Only %(count)s chosen people", count)
+            % {"count": count}
+        )
     return words
 
 
 def _sort_in_words(filters: MatrixFilters, columns: list[Column]) -> str:
-    titles = {column.key: f"status in {column.title}" for column in columns}
+    titles = {
+        "name": gettext("name"),
+        "role": gettext("role"),
+        "team": gettext("team"),
+        "site": gettext("site"),
+        **{
+            column.key: gettext("status in %(title)s") % {"title": column.title}
+            for column in columns
+        },
+    }
     by = titles.get(filters.sort, filters.sort)
-    return f"Sorted by {by}, {'descending' if filters.descending else 'ascending'}"
+    if filters.descending:
+        return gettext("Sorted by %(by)s, descending") % {"by": by}
+    return gettext("Sorted by %(by)s, ascending") % {"by": by}
 
 
 # PDF.
 
 
 def _short_date(value: datetime.date) -> str:
-    return f"{value.day} {value:%b %Y}"
+    # Month names in the active language.
+    return date_format(value, "j M Y")
 
 
 def short_cell(cell: Cell) -> str:
@@ -228,11 +259,12 @@ def short_cell(cell: Cell) -> str:
     date = cell_date(cell)
     if date is None:
         return cell.label
+    values = {"status": cell.label, "date": _short_date(date)}
     if cell.status in MET:
-        return f"{cell.label}, to {_short_date(date)}"
+        return gettext("%(status)s, to %(date)s") % values
     if cell.status == Status.EXPIRED:
-        return f"{cell.label} {_short_date(date)}"
-    return f"{cell.label}, due {_short_date(date)}"
+        return gettext("%(status)s %(date)s") % values
+    return gettext("%(status)s, due %(date)s") % values
 
 
 def report_context(
@@ -258,8 +290,9 @@ def report_context(
         "sort_words": _sort_in_words(filters, matrix.columns),
         "requested_by_name": requested_by_name,
         "generated_at": generated_at,
-        "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
-        "language": "en-GB",
+        "site_name": site_name(),
+        # The report's lang attribute follows the language it is written in.
+        "language": translation.get_language() or "en-GB",
     }
 
 

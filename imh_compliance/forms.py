@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from imh_accounts.choices import ProfessionalRole
-from imh_compliance.selectors import NO_ROLE, SORTS, Column, MatrixFilters
+from imh_compliance.selectors.columns import Column
+from imh_compliance.selectors.matrix import NO_ROLE, SORTS, MatrixFilters
 from imh_compliance.status import Status
 from imh_organisations.models import Organisation, Site, Team
 
@@ -18,42 +21,42 @@ class DashboardFilterForm(forms.Form):
     error summary; the matrix is then shown without that filter, so nothing is hidden silently.
     """
 
-    q = forms.CharField(label="Search by name or email", required=False, max_length=100)
+    q = forms.CharField(label=_("Search by name or email"), required=False, max_length=100)
     role = forms.ChoiceField(
-        label="Role",
+        label=_("Role"),
         required=False,
-        error_messages={"invalid_choice": "Choose a role from the list."},
+        error_messages={"invalid_choice": _("Choose a role from the list.")},
     )
     team = forms.ChoiceField(
-        label="Team",
+        label=_("Team"),
         required=False,
-        error_messages={"invalid_choice": "Choose a team from the list."},
+        error_messages={"invalid_choice": _("Choose a team from the list.")},
     )
     site = forms.ChoiceField(
-        label="Site",
+        label=_("Site"),
         required=False,
-        error_messages={"invalid_choice": "Choose a site from the list."},
+        error_messages={"invalid_choice": _("Choose a site from the list.")},
     )
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         required=False,
-        error_messages={"invalid_choice": "Choose a status from the list."},
+        error_messages={"invalid_choice": _("Choose a status from the list.")},
     )
     column = forms.ChoiceField(
-        label="In",
+        label=_("In"),
         required=False,
-        error_messages={"invalid_choice": "Choose a course or pathway from the list."},
+        error_messages={"invalid_choice": _("Choose a course or pathway from the list.")},
     )
     sort = forms.ChoiceField(
-        label="Sort by",
+        label=_("Sort by"),
         required=False,
-        error_messages={"invalid_choice": "Choose how to sort from the list."},
+        error_messages={"invalid_choice": _("Choose how to sort from the list.")},
     )
     order = forms.ChoiceField(
-        label="Order",
+        label=_("Order"),
         required=False,
-        choices=[("asc", "Ascending"), ("desc", "Descending")],
-        error_messages={"invalid_choice": "Choose ascending or descending."},
+        choices=[("asc", _("Ascending")), ("desc", _("Descending"))],
+        error_messages={"invalid_choice": _("Choose ascending or descending.")},
     )
 
     def __init__(
@@ -66,30 +69,33 @@ class DashboardFilterForm(forms.Form):
     ) -> None:
         super().__init__(data, **kwargs)
         self.fields["role"].choices = [
-            ("", "All roles"),
+            ("", gettext("All roles")),
             *ProfessionalRole.choices,
-            (NO_ROLE, "Not recorded"),
+            (NO_ROLE, gettext("Not recorded")),
         ]
-        self.fields["team"].choices = [("", "All teams")] + [
+        self.fields["team"].choices = [("", gettext("All teams"))] + [
             (str(pk), name)
             for pk, name in Team.objects.filter(organisation=organisation).values_list("pk", "name")
         ]
-        self.fields["site"].choices = [("", "All sites")] + [
+        self.fields["site"].choices = [("", gettext("All sites"))] + [
             (str(pk), name)
             for pk, name in Site.objects.filter(organisation=organisation).values_list("pk", "name")
         ]
-        self.fields["status"].choices = [("", "Any status")] + [
+        self.fields["status"].choices = [("", gettext("Any status"))] + [
             (status.value, status.label) for status in Status if status != Status.NOT_REQUIRED
         ]
-        self.fields["column"].choices = [("", "Any course or pathway")] + [
+        self.fields["column"].choices = [("", gettext("Any course or pathway"))] + [
             (column.key, column.title) for column in columns
         ]
         self.fields["sort"].choices = [
-            ("name", "Name"),
-            ("role", "Role"),
-            ("team", "Team"),
-            ("site", "Site"),
-        ] + [(column.key, f"Status in {column.title}") for column in columns]
+            ("name", gettext("Name")),
+            ("role", gettext("Role")),
+            ("team", gettext("Team")),
+            ("site", gettext("Site")),
+        ] + [
+            (column.key, gettext("Status in %(title)s") % {"title": column.title})
+            for column in columns
+        ]
 
     def filters(self) -> MatrixFilters:
         """The valid filters; any field with an error is left out."""

@@ -15,8 +15,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from imh_accounts.storage import private_storage
+from imh_core.storage import private_storage
 from imh_courses.models.pages import RoleListField
 
 MAX_DUE_DAYS = 730
@@ -66,7 +68,9 @@ class RequiredItem(models.Model):
     def clean(self) -> None:
         super().clean()
         if bool(self.course_id) == bool(self.pathway_id):
-            raise ValidationError("Choose a course or a pathway (one, not both).", code="one_item")
+            raise ValidationError(
+                gettext("Choose a course or a pathway (one, not both)."), code="one_item"
+            )
 
 
 class MandatoryRule(RequiredItem):
@@ -76,26 +80,26 @@ class MandatoryRule(RequiredItem):
         "imh_organisations.Organisation", on_delete=models.CASCADE, related_name="mandatory_rules"
     )
     roles = RoleListField(
-        "professional roles",
-        help_text="Staff in these roles must complete it. Choose none for all staff.",
+        _("professional roles"),
+        help_text=_("Staff in these roles must complete it. Choose none for all staff."),
     )
     due_within_days = models.PositiveSmallIntegerField(
-        "due within (days)",
+        _("due within (days)"),
         default=90,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_DUE_DAYS)],
-        help_text="How long new staff have to complete it after they join.",
+        help_text=_("How long new staff have to complete it after they join."),
     )
     renewal_days_before_expiry = models.PositiveSmallIntegerField(
-        "renew (days before expiry)",
+        _("renew (days before expiry)"),
         default=60,
         validators=[MinValueValidator(0), MaxValueValidator(MAX_RENEWAL_DAYS)],
-        help_text=(
+        help_text=_(
             "For courses whose certificates expire: staff are enrolled again this many days "
             "before expiry, due on the expiry date."
         ),
     )
     is_active = models.BooleanField(
-        "active", default=True, help_text="Inactive rules assign nothing new."
+        _("active"), default=True, help_text=_("Inactive rules assign nothing new.")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -115,13 +119,13 @@ class MandatoryRule(RequiredItem):
                 fields=["organisation", "course"],
                 condition=Q(course__isnull=False),
                 name="compliance_rule_course_once",
-                violation_error_message="There is already a rule for this course.",
+                violation_error_message=_("There is already a rule for this course."),
             ),
             models.UniqueConstraint(
                 fields=["organisation", "pathway"],
                 condition=Q(pathway__isnull=False),
                 name="compliance_rule_pathway_once",
-                violation_error_message="There is already a rule for this pathway.",
+                violation_error_message=_("There is already a rule for this pathway."),
             ),
             models.CheckConstraint(
                 condition=Q(due_within_days__gte=1, due_within_days__lte=MAX_DUE_DAYS),
@@ -148,8 +152,8 @@ class Assignment(RequiredItem):
     """
 
     class Source(models.TextChoices):
-        RULE = "rule", "Mandatory rule"
-        MANAGER = "manager", "Assigned by a manager"
+        RULE = "rule", _("Mandatory rule")
+        MANAGER = "manager", _("Assigned by a manager")
 
     organisation = models.ForeignKey(
         "imh_organisations.Organisation", on_delete=models.CASCADE, related_name="assignments"
@@ -177,7 +181,7 @@ class Assignment(RequiredItem):
     enrolment_problem = models.CharField(
         max_length=500,
         blank=True,
-        help_text="Why no enrolment could be made yet (for example a missing prerequisite).",
+        help_text=_("Why no enrolment could be made yet (for example a missing prerequisite)."),
     )
     # The facts of the learning records that decide the status, copied from them by
     # ``imh_compliance.services.facts`` as they change (and checked every night). For a pathway:
@@ -185,7 +189,7 @@ class Assignment(RequiredItem):
     # runs out, started when any course is started or done.
     completed_on = models.DateField(null=True, blank=True, editable=False)
     valid_until = models.DateField(
-        null=True, blank=True, editable=False, help_text="Empty when it never expires."
+        null=True, blank=True, editable=False, help_text=_("Empty when it never expires.")
     )
     started = models.BooleanField(default=False, editable=False)
 
@@ -202,13 +206,13 @@ class Assignment(RequiredItem):
                 fields=["organisation", "user", "course"],
                 condition=Q(course__isnull=False),
                 name="compliance_assignment_course_once",
-                violation_error_message="This person is already assigned this course.",
+                violation_error_message=_("This person is already assigned this course."),
             ),
             models.UniqueConstraint(
                 fields=["organisation", "user", "pathway"],
                 condition=Q(pathway__isnull=False),
                 name="compliance_assignment_pathway_once",
-                violation_error_message="This person is already assigned this pathway.",
+                violation_error_message=_("This person is already assigned this pathway."),
             ),
             models.CheckConstraint(
                 condition=Q(source__in=["rule", "manager"]),
@@ -218,7 +222,11 @@ class Assignment(RequiredItem):
         indexes = [models.Index(fields=["user", "organisation"])]
 
     def __str__(self) -> str:
-        return f"{self.item_title} for {self.user} (due {self.due_on:%Y-%m-%d})"
+        return gettext("%(item)s for %(person)s (due %(date)s)") % {
+            "item": self.item_title,
+            "person": self.user,
+            "date": f"{self.due_on:%Y-%m-%d}",
+        }
 
 
 class AccessEvent(models.Model):
@@ -229,8 +237,8 @@ class AccessEvent(models.Model):
     """
 
     class Action(models.TextChoices):
-        VIEWED_RECORD = "viewed_record", "Viewed a member's record"
-        EXPORTED = "exported", "Exported the compliance matrix"
+        VIEWED_RECORD = "viewed_record", _("Viewed a member's record")
+        EXPORTED = "exported", _("Exported the compliance matrix")
 
     organisation = models.ForeignKey(
         "imh_organisations.Organisation", on_delete=models.CASCADE, related_name="access_events"
@@ -249,7 +257,7 @@ class AccessEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Whose record was viewed (empty for exports).",
+        help_text=_("Whose record was viewed (empty for exports)."),
     )
     member_name = models.CharField(max_length=255, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices)
@@ -281,9 +289,9 @@ class Reminder(models.Model):
     """
 
     class Kind(models.TextChoices):
-        DUE_SOON = "due_soon", "Due soon"
-        OVERDUE = "overdue", "Overdue"
-        MANUAL = "manual", "Sent by a manager"
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+        MANUAL = "manual", _("Sent by a manager")
 
     organisation = models.ForeignKey(
         "imh_organisations.Organisation", on_delete=models.CASCADE, related_name="+"
@@ -321,7 +329,11 @@ class Reminder(models.Model):
         indexes = [models.Index(fields=["user", "organisation", "-sent_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} reminder to {self.user} ({self.sent_at:%Y-%m-%d})"
+        return gettext("%(kind)s reminder to %(person)s (%(date)s)") % {
+            "kind": self.get_kind_display(),
+            "person": self.user,
+            "date": f"{self.sent_at:%Y-%m-%d}",
+        }
 
 
 class Digest(models.Model):
@@ -333,7 +345,7 @@ class Digest(models.Model):
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    week_starting = models.DateField(help_text="The Monday of the week it was sent for.")
+    week_starting = models.DateField(help_text=_("The Monday of the week it was sent for."))
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -346,16 +358,19 @@ class Digest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Digest for {self.manager} ({self.week_starting:%Y-%m-%d})"
+        return gettext("Digest for %(person)s (%(date)s)") % {
+            "person": self.manager,
+            "date": f"{self.week_starting:%Y-%m-%d}",
+        }
 
 
 class Report(models.Model):
     """A printable PDF of the compliance matrix, made in the background for inspection."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Being prepared"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
     organisation = models.ForeignKey(
         "imh_organisations.Organisation",
@@ -365,7 +380,7 @@ class Report(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    filters = models.JSONField(default=dict, blank=True, help_text="The dashboard filters used.")
+    filters = models.JSONField(default=dict, blank=True, help_text=_("The dashboard filters used."))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     pdf = models.FileField(
         upload_to="private/compliance-reports/", storage=private_storage, blank=True
@@ -384,4 +399,7 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Compliance report for {self.organisation} ({self.created_at:%Y-%m-%d %H:%M})"
+        return gettext("Compliance report for %(organisation)s (%(date)s)") % {
+            "organisation": self.organisation,
+            "date": f"{self.created_at:%Y-%m-%d %H:%M}",
+        }

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from imh_accounts.choices import ProfessionalRole
 from imh_certificates.models import Certificate
@@ -20,17 +22,18 @@ from imh_certificates.selectors import certificates_for_users
 from imh_competencies.models import Framework
 from imh_competencies.selectors import AreaStanding, competency_profile, framework_for_profile
 from imh_compliance.models import Assignment
-from imh_compliance.selectors import Column, member_cells
+from imh_compliance.selectors.cells import member_cells
+from imh_compliance.selectors.columns import Column
 from imh_compliance.status import Cell
+from imh_core.people import person_name
 from imh_courses.selectors.learning import my_learning
 from imh_organisations.models import Membership
-from imh_organisations.selectors import user_display_name
 
 CERTIFICATE_STATUS_LABELS = {
-    "valid": ("Valid", "green"),
-    "expired": ("Expired", "red"),
-    "revoked": ("Revoked", "red"),
-    "superseded": ("Replaced", "grey"),
+    "valid": (_("Valid"), "green"),
+    "expired": (_("Expired"), "red"),
+    "revoked": (_("Revoked"), "red"),
+    "superseded": (_("Replaced"), "grey"),
 }
 
 
@@ -47,8 +50,8 @@ class Requirement:
         if self.assignment is None:
             return ""
         if self.assignment.source == Assignment.Source.RULE:
-            return "Mandatory training rule"
-        return user_display_name(self.assignment.assigned_by) or "A former manager"
+            return gettext("Mandatory training rule")
+        return person_name(self.assignment.assigned_by) or gettext("A former manager")
 
 
 @dataclass
@@ -97,7 +100,7 @@ def _role_label(user) -> str:
     role = getattr(profile, "professional_role", "") or ""
     if role in ProfessionalRole.values:
         return ProfessionalRole(role).label
-    return "Not recorded"
+    return gettext("Not recorded")
 
 
 def _requirements(*, membership: Membership, today: datetime.date) -> list[Requirement]:
@@ -121,7 +124,7 @@ def _certificates(*, user_id: int, today: datetime.date) -> list[CertificateLine
     for certificate in certificates_for_users(user_ids=[user_id]):
         status = certificate.effective_status(today)
         label, colour = CERTIFICATE_STATUS_LABELS[status]
-        lines.append(CertificateLine(certificate, status, label, colour))
+        lines.append(CertificateLine(certificate, status, str(label), colour))
     return lines
 
 
@@ -148,7 +151,7 @@ def member_record(*, membership: Membership, today: datetime.date | None = None)
     learning = my_learning(user=user)
     record = MemberRecord(
         membership=membership,
-        name=user_display_name(user),
+        name=person_name(user),
         email=user.email,
         role_label=_role_label(user),
         today=today,

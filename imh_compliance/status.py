@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from imh_courses.selectors.records import CompletionSummary, EnrolmentSummary
 
@@ -19,13 +22,13 @@ EXPIRING_WITHIN_DAYS = 60
 
 
 class Status(models.TextChoices):
-    OVERDUE = "overdue", "Overdue"
-    EXPIRED = "expired", "Expired"
-    EXPIRING = "expiring", "Expiring soon"
-    NOT_STARTED = "not_started", "Not started"
-    IN_PROGRESS = "in_progress", "In progress"
-    COMPLETED = "completed", "Completed"
-    NOT_REQUIRED = "not_required", "Not required"
+    OVERDUE = "overdue", _("Overdue")
+    EXPIRED = "expired", _("Expired")
+    EXPIRING = "expiring", _("Expiring soon")
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    NOT_REQUIRED = "not_required", _("Not required")
 
 
 # Worst first: the order of sorting by a column and of the totals.
@@ -62,7 +65,7 @@ class Cell(NamedTuple):
 
     @property
     def label(self) -> str:
-        return _LABELS[self.status]
+        return str(_LABELS[self.status])
 
     @property
     def colour(self) -> str:
@@ -77,27 +80,30 @@ class Cell(NamedTuple):
         """The date that matters for this status, in words: "valid until 3 March 2027"."""
         if self.status in MET:
             if self.valid_until is None:
-                return "does not expire"
-            return f"valid until {_date(self.valid_until)}"
+                return gettext("does not expire")
+            return gettext("valid until %(date)s") % {"date": _date(self.valid_until)}
         if self.status == Status.EXPIRED and self.valid_until is not None:
-            return f"expired {_date(self.valid_until)}"
+            return gettext("expired %(date)s") % {"date": _date(self.valid_until)}
         if self.status in (Status.OVERDUE, Status.NOT_STARTED, Status.IN_PROGRESS) and (
             self.due_on is not None
         ):
-            return f"due {_date(self.due_on)}"
+            return gettext("due %(date)s") % {"date": _date(self.due_on)}
         return ""
 
     @property
     def text(self) -> str:
         """Status and detail, as exports write it: "Completed (valid until 3 March 2027)"."""
-        return f"{self.label} ({self.detail})" if self.detail else self.label
+        if not self.detail:
+            return self.label
+        return gettext("%(status)s (%(detail)s)") % {"status": self.label, "detail": self.detail}
 
 
 NOT_REQUIRED = Cell(Status.NOT_REQUIRED)
 
 
 def _date(value: datetime.date) -> str:
-    return f"{value.day} {value:%B %Y}"
+    # Month names in the active language.
+    return date_format(value, "j F Y")
 
 
 def _met_or_expired(

@@ -15,6 +15,9 @@ from django import forms
 from django.contrib.auth import get_permission_codename, get_user_model
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import HttpResponse
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
@@ -23,11 +26,12 @@ from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from imh_accounts.formatting import datetime_text
-from imh_accounts.viewsets import SpreadsheetSafeIndexView
 from imh_compliance.models import AccessEvent, Assignment, MandatoryRule
-from imh_organisations.forms import add_service_errors
-from imh_organisations.selectors import select_people, user_display_name
+from imh_core.formatting import datetime_text
+from imh_core.forms import add_service_errors
+from imh_core.hooks import IMH_LEARNING_MENU_ITEMS
+from imh_core.people import person_name, select_people
+from imh_core.views import SpreadsheetSafeIndexView
 
 
 class LimitedPermissionPolicy(ModelPermissionPolicy):
@@ -63,7 +67,7 @@ def _when(moment) -> str:
 
 
 def _date(value) -> str:
-    return value.strftime("%-d %B %Y") if value else "-"
+    return date_format(value, "j F Y") if value else "-"
 
 
 class _ReadOnlyViewSet(ModelViewSet):
@@ -91,18 +95,18 @@ class AccessEventViewSet(_ReadOnlyViewSet):
     name = "compliance_access_events"
     url_prefix = "compliance/access-log"
     icon = "view"
-    menu_label = "Access log"
+    menu_label = _("Access log")
     index_view_class = SpreadsheetSafeIndexView
     list_display = [
         Column(
             "created_at",
-            label="When",
+            label=_("When"),
             accessor=lambda e: _when(e.created_at),
             sort_key="created_at",
         ),
         "organisation",
         "viewer_name",
-        Column("action", label="Action", accessor="get_action_display"),
+        Column("action", label=_("Action"), accessor="get_action_display"),
         "member_name",
     ]
     list_filter = ["organisation", "action", "created_at"]
@@ -140,17 +144,17 @@ class AssignmentViewSet(_ReadOnlyViewSet):
     name = "compliance_assignments"
     url_prefix = "compliance/assignments"
     icon = "list-ul"
-    menu_label = "Assignments"
+    menu_label = _("Assignments")
     index_view_class = AssignmentIndexView
     list_display = [
-        Column("user", label="Person", accessor=lambda a: user_display_name(a.user)),
+        Column("user", label=_("Person"), accessor=lambda a: person_name(a.user)),
         "organisation",
-        Column("item", label="Course or pathway", accessor=_assignment_item),
-        Column("due_on", label="Due", accessor=lambda a: _date(a.due_on), sort_key="due_on"),
-        Column("source", label="How", accessor="get_source_display"),
+        Column("item", label=_("Course or pathway"), accessor=_assignment_item),
+        Column("due_on", label=_("Due"), accessor=lambda a: _date(a.due_on), sort_key="due_on"),
+        Column("source", label=_("How"), accessor="get_source_display"),
         Column(
             "assigned_at",
-            label="Assigned",
+            label=_("Assigned"),
             accessor=lambda a: _when(a.assigned_at),
             sort_key="assigned_at",
         ),
@@ -199,12 +203,12 @@ class MandatoryRuleAdminForm(WagtailAdminModelForm):
                 self.fields[name].required = False
         else:
             del self.fields["is_active"]
-        self.fields["course"].help_text = "Choose a course or a pathway, not both."
+        self.fields["course"].help_text = gettext("Choose a course or a pathway, not both.")
 
     def clean(self):
         cleaned = super().clean()
         if not self.instance.pk and bool(cleaned.get("course")) == bool(cleaned.get("pathway")):
-            raise forms.ValidationError("Choose a course or a pathway (one, not both).")
+            raise forms.ValidationError(gettext("Choose a course or a pathway (one, not both)."))
         return cleaned
 
     def _post_clean(self) -> None:
@@ -285,9 +289,9 @@ def _rule_roles(rule: MandatoryRule) -> str:
     from imh_accounts.choices import ProfessionalRole
 
     if not rule.roles:
-        return "All staff"
+        return gettext("All staff")
     labels = dict(ProfessionalRole.choices)
-    return ", ".join(labels.get(role, role) for role in rule.roles)
+    return ", ".join(str(labels.get(role, role)) for role in rule.roles)
 
 
 class MandatoryRuleViewSet(ModelViewSet):
@@ -295,7 +299,7 @@ class MandatoryRuleViewSet(ModelViewSet):
     name = "compliance_rules"
     url_prefix = "compliance/rules"
     icon = "tasks"
-    menu_label = "Mandatory rules"
+    menu_label = _("Mandatory rules")
     index_view_class = MandatoryRuleIndexView
     add_view_class = MandatoryRuleCreateView
     edit_view_class = MandatoryRuleEditView
@@ -304,9 +308,9 @@ class MandatoryRuleViewSet(ModelViewSet):
     copy_view_enabled = False
     search_backend_name = None
     list_display = [
-        Column("item", label="Course or pathway", accessor="item_title"),
+        Column("item", label=_("Course or pathway"), accessor="item_title"),
         "organisation",
-        Column("roles", label="Roles", accessor=_rule_roles),
+        Column("roles", label=_("Roles"), accessor=_rule_roles),
         "due_within_days",
         "renewal_days_before_expiry",
         "is_active",
@@ -339,7 +343,8 @@ class MandatoryRuleViewSet(ModelViewSet):
 
 
 class ComplianceViewSetGroup(ModelViewSetGroup):
-    menu_label = "Compliance"
+    menu_label = _("Compliance")
     menu_icon = "tasks"
     menu_order = 310
+    menu_hook = IMH_LEARNING_MENU_ITEMS
     items = (AccessEventViewSet, MandatoryRuleViewSet, AssignmentViewSet)

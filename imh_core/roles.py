@@ -10,13 +10,13 @@ site that manages the group itself sets ``IMH_EDUCATORS_GROUP = None``.
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.conf import settings
 
-DEFAULT_EDUCATORS_GROUP = "Educators"
+from imh_core.conf import imh_setting
 
 
 def educators_group_name() -> str | None:
-    return getattr(settings, "IMH_EDUCATORS_GROUP", DEFAULT_EDUCATORS_GROUP)
+    """The educators' group's name, or ``None`` when the site manages its groups itself."""
+    return imh_setting("IMH_EDUCATORS_GROUP")
 
 
 def educator_permissions_grant(sender: AppConfig, using: str = "default", apps=None, **kwargs):

@@ -10,6 +10,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
@@ -26,27 +27,27 @@ class HeadingBlock(blocks.StructBlock):
     level = blocks.ChoiceBlock(
         choices=[("h2", "Heading 2"), ("h3", "Heading 3"), ("h4", "Heading 4")],
         default="h2",
-        help_text="Use heading 2 for main sections and 3 or 4 inside them.",
+        help_text=_("Use heading 2 for main sections and 3 or 4 inside them."),
     )
 
     class Meta:
         icon = "title"
-        label = "Heading"
+        label = _("Heading")
         template = "imh_courses/blocks/heading.html"
         preview_value = {"text": "What infant mental health means", "level": "h2"}
-        description = "A section heading"
+        description = _("A section heading")
 
 
 class RichTextBlock(blocks.RichTextBlock):
     class Meta:
         icon = "pilcrow"
-        label = "Text"
+        label = _("Text")
         template = "imh_courses/blocks/rich_text.html"
         preview_value = (
             "<p>Infant mental health is the social and emotional wellbeing of babies and "
             "young children, shaped by their earliest relationships.</p>"
         )
-        description = "Paragraphs, lists and links"
+        description = _("Paragraphs, lists and links")
 
 
 def content_blocks() -> list[tuple[str, blocks.Block]]:
@@ -57,8 +58,8 @@ def content_blocks() -> list[tuple[str, blocks.Block]]:
         (
             "inset_text",
             nhsuk.InsetTextBlock(
-                label="Inset text",
-                description="Text set apart from the content around it",
+                label=_("Inset text"),
+                description=_("Text set apart from the content around it"),
                 preview_value={
                     "body": "<p>Babies learn about the world through relationships.</p>"
                 },
@@ -67,8 +68,8 @@ def content_blocks() -> list[tuple[str, blocks.Block]]:
         (
             "warning_callout",
             nhsuk.WarningCalloutBlock(
-                label="Warning callout",
-                description="Something the reader must not miss",
+                label=_("Warning callout"),
+                description=_("Something the reader must not miss"),
                 preview_value={
                     "title": "Important",
                     "heading_level": 3,
@@ -79,8 +80,8 @@ def content_blocks() -> list[tuple[str, blocks.Block]]:
         (
             "details",
             nhsuk.DetailsBlock(
-                label="Details",
-                description="A short expandable section",
+                label=_("Details"),
+                description=_("A short expandable section"),
                 preview_value={
                     "title": "What does attunement mean?",
                     "body": [("richtext", "<p>Noticing and responding to a baby's signals.</p>")],
@@ -90,16 +91,16 @@ def content_blocks() -> list[tuple[str, blocks.Block]]:
         (
             "action_link",
             nhsuk.ActionLinkBlock(
-                label="Action link",
-                description="A prominent link to the next step",
+                label=_("Action link"),
+                description=_("A prominent link to the next step"),
                 preview_value={"text": "Find a course", "external_url": "https://example.org/"},
             ),
         ),
         (
             "do_list",
             nhsuk.DoBlock(
-                label="Do list",
-                description="Things to do",
+                label=_("Do list"),
+                description=_("Things to do"),
                 preview_value={
                     "heading_level": 3,
                     "label": "",
@@ -110,16 +111,16 @@ def content_blocks() -> list[tuple[str, blocks.Block]]:
         (
             "dont_list",
             nhsuk.DontBlock(
-                label="Don't list",
-                description="Things to avoid",
+                label=_("Don't list"),
+                description=_("Things to avoid"),
                 preview_value={"heading_level": 3, "label": "", "dont": ["<p>Rush a feed</p>"]},
             ),
         ),
         (
             "card_group",
             nhsuk.CardGroupBlock(
-                label="Cards",
-                description="A row of cards linking onwards",
+                label=_("Cards"),
+                description=_("A row of cards linking onwards"),
                 preview_value={
                     "column": "one-half",
                     "body": [
@@ -146,8 +147,8 @@ def content_blocks() -> list[tuple[str, blocks.Block]]:
         (
             "care_card",
             nhsuk.CareCardBlock(
-                label="Care card",
-                description="Urgent or non-urgent care advice",
+                label=_("Care card"),
+                description=_("Urgent or non-urgent care advice"),
                 preview_value={
                     "type": "primary",
                     "heading_level": 3,
@@ -241,15 +242,15 @@ class ImageBlock(blocks.StructBlock):
     image = ImageChooserBlock()
     alt_text = blocks.CharBlock(
         max_length=250,
-        help_text="Describe what the image shows for people who cannot see it.",
+        help_text=_("Describe what the image shows for people who cannot see it."),
     )
     caption = blocks.CharBlock(required=False, max_length=250)
 
     class Meta:
         icon = "image"
-        label = "Image"
+        label = _("Image")
         template = "imh_courses/blocks/image.html"
-        description = "A picture with a text alternative and an optional caption"
+        description = _("A picture with a text alternative and an optional caption")
         preview_value = {
             "image": _first_image,
             "alt_text": "A father holding his baby close and smiling at her",
@@ -268,26 +269,26 @@ class VideoBlock(blocks.StructBlock):
     title = blocks.CharBlock(max_length=200)
     embed_url = blocks.URLBlock(
         required=False,
-        help_text="A YouTube or Vimeo link. Leave empty if you upload a file instead.",
+        help_text=_("A YouTube or Vimeo link. Leave empty if you upload a file instead."),
     )
     video_file = DocumentChooserBlock(
         required=False,
-        help_text="An uploaded MP4 or WebM file, used when there is no embed link.",
+        help_text=_("An uploaded MP4 or WebM file, used when there is no embed link."),
     )
     captions = DocumentChooserBlock(
         required=False,
-        help_text="A WebVTT (.vtt) captions file. Required for uploaded videos.",
+        help_text=_("A WebVTT (.vtt) captions file. Required for uploaded videos."),
     )
     transcript = blocks.RichTextBlock(
         features=["bold", "italic", "ol", "ul", "link"],
-        help_text="Everything said and shown in the video, for people who cannot watch it.",
+        help_text=_("Everything said and shown in the video, for people who cannot watch it."),
     )
 
     class Meta:
         icon = "media"
-        label = "Video"
+        label = _("Video")
         template = "imh_courses/blocks/video.html"
-        description = "A video with captions and a transcript"
+        description = _("A video with captions and a transcript")
         preview_value = {
             "title": "Serve and return",
             "embed_url": "https://www.youtube-nocookie.com/embed/M-ELNsiqSos",
@@ -304,22 +305,24 @@ class VideoBlock(blocks.StructBlock):
         errors = {}
         has_embed, has_file = bool(value.get("embed_url")), bool(value.get("video_file"))
         if has_embed == has_file:
-            message = ValidationError("Give either an embed link or an uploaded file, not both.")
+            message = ValidationError(_("Give either an embed link or an uploaded file, not both."))
             errors["embed_url"] = message
             errors["video_file"] = message
         elif has_embed and video_embed_src(value["embed_url"]) is None:
             errors["embed_url"] = ValidationError(
-                "Use a YouTube or Vimeo video link, such as https://www.youtube.com/watch?v=... "
-                "or https://vimeo.com/123456789."
+                _(
+                    "Use a YouTube or Vimeo video link, such as "
+                    "https://www.youtube.com/watch?v=... or https://vimeo.com/123456789."
+                )
             )
         video = value.get("video_file")
         if video and not video.file.name.lower().endswith(VIDEO_FILE_EXTENSIONS):
-            errors["video_file"] = ValidationError("Upload the video as an MP4 or WebM file.")
+            errors["video_file"] = ValidationError(_("Upload the video as an MP4 or WebM file."))
         captions = value.get("captions")
         if has_file and not captions:
-            errors["captions"] = ValidationError("Uploaded videos need a captions file.")
+            errors["captions"] = ValidationError(_("Uploaded videos need a captions file."))
         if captions and not captions.file.name.lower().endswith(CAPTION_FILE_EXTENSIONS):
-            errors["captions"] = ValidationError("Captions must be a WebVTT (.vtt) file.")
+            errors["captions"] = ValidationError(_("Captions must be a WebVTT (.vtt) file."))
         if errors:
             raise StructBlockValidationError(block_errors=errors)
         return value
@@ -331,9 +334,9 @@ class KeyPointsBlock(blocks.StructBlock):
 
     class Meta:
         icon = "list-ul"
-        label = "Key points"
+        label = _("Key points")
         template = "imh_courses/blocks/key_points.html"
-        description = "A short summary of what to remember"
+        description = _("A short summary of what to remember")
         preview_value = {
             "heading": "Key points",
             "points": [
@@ -350,14 +353,14 @@ class ReflectionBlock(blocks.StructBlock):
     guidance = blocks.TextBlock(
         required=False,
         max_length=600,
-        help_text="Optional hints on what to think about.",
+        help_text=_("Optional hints on what to think about."),
     )
 
     class Meta:
         icon = "edit"
-        label = "Reflection prompt"
+        label = _("Reflection prompt")
         template = "imh_courses/blocks/reflection.html"
-        description = "A question the trainee answers privately, kept for their CPD portfolio"
+        description = _("A question the trainee answers privately, kept for their CPD portfolio")
         preview_value = {
             "prompt": "Think of a baby you have worked with recently. How did they show you "
             "what they needed?",
@@ -368,15 +371,15 @@ class ReflectionBlock(blocks.StructBlock):
 class ResourceBlock(blocks.StructBlock):
     document = DocumentChooserBlock()
     title = blocks.CharBlock(
-        required=False, max_length=200, help_text="Defaults to the document's title."
+        required=False, max_length=200, help_text=_("Defaults to the document's title.")
     )
     description = blocks.TextBlock(required=False, max_length=400)
 
     class Meta:
         icon = "doc-full"
-        label = "Downloadable resource"
+        label = _("Downloadable resource")
         template = "imh_courses/blocks/resource.html"
-        description = "A handout, leaflet or worksheet to download"
+        description = _("A handout, leaflet or worksheet to download")
         preview_value = {
             "document": _first_document,
             "title": "Serve and return: a handout for parents",
@@ -398,14 +401,14 @@ class SensitiveContentBlock(blocks.StructBlock):
     message = blocks.RichTextBlock(features=["bold", "italic", "link"])
     signposting = blocks.RichTextBlock(
         features=["bold", "italic", "link", "ul"],
-        help_text="Where to get support: your supervisor, employee assistance, helplines.",
+        help_text=_("Where to get support: your supervisor, employee assistance, helplines."),
     )
 
     class Meta:
         icon = "warning"
-        label = "Sensitive content notice"
+        label = _("Sensitive content notice")
         template = "imh_courses/blocks/sensitive_content.html"
-        description = "A warning before difficult material, with where to get support"
+        description = _("A warning before difficult material, with where to get support")
         preview_value = {
             "heading": "This section discusses perinatal loss",
             "message": "<p>Some of the stories here may be upsetting.</p>",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 
 from imh_competencies.models import Competency
 
@@ -22,7 +23,7 @@ class CompetencySelect(forms.Select):
         competencies = Competency.objects.select_related("framework").order_by(
             "framework__name", "framework__version", "area__sort_order", "sort_order", "code"
         )
-        self.choices = [("", "Choose a competency")] + [
+        self.choices = [("", gettext("Choose a competency"))] + [
             (competency.pk, competency_label(competency)) for competency in competencies
         ]
         return super().optgroups(name, value, attrs)

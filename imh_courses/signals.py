@@ -27,13 +27,6 @@ def lessons_complete_on_activity_passed(sender, user, page_ids, **kwargs) -> Non
     lessons_complete_by_activities(user=user, page_ids=page_ids)
 
 
-def pages_user_may_attempt(user, page_ids) -> set[int]:
-    """The attempt policy assessments asks (``imh_assessments.access``)."""
-    from imh_courses.selectors.learning import pages_user_may_attempt as selector
-
-    return selector(user=user, page_ids=page_ids)
-
-
 def certificate_issue_on_course_completed(sender, completion, **kwargs) -> None:
     from imh_courses.services.certificates import course_certificate_issue
 

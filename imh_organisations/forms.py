@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from imh_organisations.models import Membership, Organisation
 
-ROLE_HELP = (
+ROLE_HELP = _(
     "Staff take training. Managers can also approve requests, invite people and change roles."
 )
 
 
 class JoinCodeForm(forms.Form):
     code = forms.CharField(
-        label="Join code",
-        help_text="8 letters and numbers, for example ABCD-2345. Ask your manager for it.",
+        label=_("Join code"),
+        help_text=_("8 letters and numbers, for example ABCD-2345. Ask your manager for it."),
         max_length=32,
         error_messages={
-            "required": "Enter the join code your organisation gave you.",
-            "max_length": "A join code is 8 letters and numbers. Check the code and try again.",
+            "required": _("Enter the join code your organisation gave you."),
+            "max_length": _("A join code is 8 letters and numbers. Check the code and try again."),
         },
         widget=forms.TextInput(
             attrs={
@@ -35,41 +35,32 @@ class JoinCodeForm(forms.Form):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(
-        label="Email address",
-        help_text="We will email a link to this address. The person must use it to log in.",
+        label=_("Email address"),
+        help_text=_("We will email a link to this address. The person must use it to log in."),
         error_messages={
-            "required": "Enter an email address.",
-            "invalid": "Enter an email address in the correct format, like name@example.com.",
+            "required": _("Enter an email address."),
+            "invalid": _("Enter an email address in the correct format, like name@example.com."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     role = forms.ChoiceField(
-        label="Role",
+        label=_("Role"),
         help_text=ROLE_HELP,
         choices=Membership.Role.choices,
         initial=Membership.Role.STAFF,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose staff or manager."},
+        error_messages={"required": _("Choose staff or manager.")},
     )
 
 
 class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(
-        label="Role",
+        label=_("Role"),
         help_text=ROLE_HELP,
         choices=Membership.Role.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose staff or manager."},
+        error_messages={"required": _("Choose staff or manager.")},
     )
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form fields it names, the rest to the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # Wagtail admin (platform administrators).

@@ -13,6 +13,11 @@ from django.db.models import Q
 from django.db.models.functions import Length, Lower
 from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
+
+from imh_core.people import person_name
 
 # Letters and digits that cannot be mistaken for one another when read aloud or copied from
 # a poster: no 0/O, 1/I/L.
@@ -25,14 +30,15 @@ ORGANISATION_NAME_MAX_LENGTH = 200
 
 ods_code_validator = RegexValidator(
     regex=r"^[A-Z0-9]{3,10}$",
-    message="Enter an ODS code of 3 to 10 capital letters and numbers, like RX1 or 8HK49.",
+    message=_("Enter an ODS code of 3 to 10 capital letters and numbers, like RX1 or 8HK49."),
     code="invalid_ods_code",
 )
 join_code_validator = RegexValidator(
     regex=rf"^[{JOIN_CODE_ALPHABET}]{{{JOIN_CODE_LENGTH}}}$",
-    message=(
-        f"A join code is {JOIN_CODE_LENGTH} characters from {JOIN_CODE_ALPHABET} "
-        "(no 0, O, 1, I or L)."
+    message=format_lazy(
+        _("A join code is {length} characters from {alphabet} (no 0, O, 1, I or L)."),
+        length=JOIN_CODE_LENGTH,
+        alphabet=JOIN_CODE_ALPHABET,
     ),
     code="invalid_join_code",
 )
@@ -56,36 +62,38 @@ def invitation_default_expiry() -> datetime:
 
 
 class OrganisationType(models.TextChoices):
-    NHS_TRUST = "nhs_trust", "NHS trust"
-    LOCAL_AUTHORITY = "local_authority", "Local authority"
-    NURSERY = "nursery", "Nursery"
-    CHILDRENS_CENTRE = "childrens_centre", "Children's centre"
-    CHARITY = "charity", "Charity"
-    PRIVATE_PROVIDER = "private_provider", "Private provider"
-    UNIVERSITY = "university", "University"
+    NHS_TRUST = "nhs_trust", _("NHS trust")
+    LOCAL_AUTHORITY = "local_authority", _("Local authority")
+    NURSERY = "nursery", _("Nursery")
+    CHILDRENS_CENTRE = "childrens_centre", _("Children's centre")
+    CHARITY = "charity", _("Charity")
+    PRIVATE_PROVIDER = "private_provider", _("Private provider")
+    UNIVERSITY = "university", _("University")
 
 
 class MembershipRole(models.TextChoices):
-    STAFF = "staff", "Staff"
-    MANAGER = "manager", "Manager"
+    STAFF = "staff", _("Staff")
+    MANAGER = "manager", _("Manager")
 
     @property
     def phrase(self) -> str:
         """The role in a sentence: "You are now a manager"."""
-        return "a manager" if self == MembershipRole.MANAGER else "a member of staff"
+        if self == MembershipRole.MANAGER:
+            return pgettext("role in a sentence: you are now ...", "a manager")
+        return pgettext("role in a sentence: you are now ...", "a member of staff")
 
 
 class MembershipStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for approval"
-    ACTIVE = "active", "Active"
-    DECLINED = "declined", "Declined"
-    LEFT = "left", "Left"
+    PENDING = "pending", _("Waiting for approval")
+    ACTIVE = "active", _("Active")
+    DECLINED = "declined", _("Declined")
+    LEFT = "left", _("Left")
 
 
 class MembershipSource(models.TextChoices):
-    INVITATION = "invitation", "Invitation"
-    JOIN_CODE = "join_code", "Join code"
-    ADMIN = "admin", "Added by an administrator"
+    INVITATION = "invitation", _("Invitation")
+    JOIN_CODE = "join_code", _("Join code")
+    ADMIN = "admin", _("Added by an administrator")
 
 
 class Organisation(models.Model):
@@ -96,23 +104,24 @@ class Organisation(models.Model):
     name = models.CharField(
         max_length=ORGANISATION_NAME_MAX_LENGTH,
         error_messages={
-            "max_length": (
-                f"Enter an organisation name of {ORGANISATION_NAME_MAX_LENGTH} characters or fewer."
+            "max_length": format_lazy(
+                _("Enter an organisation name of {count} characters or fewer."),
+                count=ORGANISATION_NAME_MAX_LENGTH,
             ),
-            "blank": "Enter the organisation's name.",
+            "blank": _("Enter the organisation's name."),
         },
     )
     slug = models.SlugField(max_length=220, unique=True)
     organisation_type = models.CharField(
-        "type of organisation", max_length=32, choices=Type.choices
+        _("type of organisation"), max_length=32, choices=Type.choices
     )
     ods_code = models.CharField(
-        "ODS code",
+        _("ODS code"),
         max_length=10,
         blank=True,
         default="",
         validators=[ods_code_validator],
-        help_text="The NHS Organisation Data Service code, if it has one (for example RX1).",
+        help_text=_("The NHS Organisation Data Service code, if it has one (for example RX1)."),
     )
     join_code = models.CharField(
         max_length=JOIN_CODE_LENGTH,
@@ -123,9 +132,9 @@ class Organisation(models.Model):
     )
     join_code_expires_at = models.DateTimeField(default=join_code_default_expiry)
     is_active = models.BooleanField(
-        "active",
+        _("active"),
         default=True,
-        help_text="Inactive organisations keep their records but cannot be joined.",
+        help_text=_("Inactive organisations keep their records but cannot be joined."),
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -136,7 +145,7 @@ class Organisation(models.Model):
                 fields=["ods_code"],
                 condition=~Q(ods_code=""),
                 name="organisations_organisation_ods_code_unique",
-                violation_error_message="Another organisation already has this ODS code.",
+                violation_error_message=_("Another organisation already has this ODS code."),
             ),
             models.CheckConstraint(
                 condition=Q(ods_code="")
@@ -180,8 +189,8 @@ class _OrganisationGroup(models.Model):
     name = models.CharField(
         max_length=120,
         error_messages={
-            "blank": "Enter a name.",
-            "max_length": "Enter a name of 120 characters or fewer.",
+            "blank": _("Enter a name."),
+            "max_length": _("Enter a name of 120 characters or fewer."),
         },
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -205,7 +214,7 @@ class Team(_OrganisationGroup):
                 Lower("name"),
                 "organisation",
                 name="organisations_team_name_unique",
-                violation_error_message="This organisation already has a team with this name.",
+                violation_error_message=_("This organisation already has a team with this name."),
             ),
             models.CheckConstraint(condition=~Q(name=""), name="organisations_team_name_not_blank"),
         ]
@@ -222,7 +231,7 @@ class Site(_OrganisationGroup):
                 Lower("name"),
                 "organisation",
                 name="organisations_site_name_unique",
-                violation_error_message="This organisation already has a site with this name.",
+                violation_error_message=_("This organisation already has a site with this name."),
             ),
             models.CheckConstraint(condition=~Q(name=""), name="organisations_site_name_not_blank"),
         ]
@@ -252,12 +261,14 @@ class Membership(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     source = models.CharField(
-        "how it started", max_length=16, choices=Source.choices, default=Source.ADMIN
+        _("how it started"), max_length=16, choices=Source.choices, default=Source.ADMIN
     )
     is_supervisor = models.BooleanField(
-        "supervisor",
+        _("supervisor"),
         default=False,
-        help_text="Supervisors may record observations of practice for the organisation's staff.",
+        help_text=_(
+            "Supervisors may record observations of practice for the organisation's staff."
+        ),
     )
     team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships"
@@ -266,9 +277,9 @@ class Membership(models.Model):
         Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships"
     )
     shares_competency_profile = models.BooleanField(
-        "shares competency profile",
+        _("shares competency profile"),
         default=False,
-        help_text=(
+        help_text=_(
             "The member agrees that this organisation's managers may see their competency "
             "profile. Only the member can change it."
         ),
@@ -289,7 +300,7 @@ class Membership(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Who ended it: the person themself, a manager or an administrator.",
+        help_text=_("Who ended it: the person themself, a manager or an administrator."),
     )
 
     class Meta:
@@ -299,7 +310,7 @@ class Membership(models.Model):
                 fields=["user", "organisation"],
                 condition=Q(status__in=[MembershipStatus.PENDING, MembershipStatus.ACTIVE]),
                 name="organisations_membership_one_current",
-                violation_error_message=(
+                violation_error_message=_(
                     "This person already has a current membership of this organisation."
                 ),
             ),
@@ -322,14 +333,17 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user.get_full_name() or self.user.email} at {self.organisation}"
+        return gettext("%(person)s at %(organisation)s") % {
+            "person": person_name(self.user),
+            "organisation": self.organisation,
+        }
 
     def clean(self) -> None:
         errors = {}
         if self.team_id is not None and self.team.organisation_id != self.organisation_id:
-            errors["team"] = "Choose a team of this organisation."
+            errors["team"] = gettext("Choose a team of this organisation.")
         if self.site_id is not None and self.site.organisation_id != self.organisation_id:
-            errors["site"] = "Choose a site of this organisation."
+            errors["site"] = gettext("Choose a site of this organisation.")
         if errors:
             raise ValidationError(errors)
 
@@ -346,20 +360,20 @@ class Invitation(models.Model):
     """An emailed link that makes its (verified) recipient a member when they accept it."""
 
     class State(models.TextChoices):
-        OPEN = "open", "Open"
-        EXPIRED = "expired", "Expired"
-        ACCEPTED = "accepted", "Accepted"
-        REVOKED = "revoked", "Withdrawn"
+        OPEN = "open", _("Open")
+        EXPIRED = "expired", _("Expired")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Withdrawn")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="invitations"
     )
     email = models.EmailField(
-        "email address",
+        _("email address"),
         max_length=254,
         error_messages={
-            "blank": "Enter an email address.",
-            "invalid": "Enter an email address in the correct format, like name@example.com.",
+            "blank": _("Enter an email address."),
+            "invalid": _("Enter an email address in the correct format, like name@example.com."),
         },
     )
     role = models.CharField(
@@ -395,7 +409,7 @@ class Invitation(models.Model):
                 "organisation",
                 condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
                 name="organisations_invitation_one_open_per_email",
-                violation_error_message=(
+                violation_error_message=_(
                     "There is already an open invitation for this email address."
                 ),
             ),
@@ -410,7 +424,10 @@ class Invitation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.email} to {self.organisation}"
+        return gettext("%(email)s to %(organisation)s") % {
+            "email": self.email,
+            "organisation": self.organisation,
+        }
 
     @property
     def state(self) -> str:

@@ -6,13 +6,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from imh_core.people import select_people
 from imh_courses.selectors import sessions as session_selectors
 from imh_organisations.models import Invitation, Membership, Organisation
 
@@ -20,34 +21,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
     from imh_courses.models import Booking
-
-
-def _user_has_profile_relation() -> bool:
-    """Whether the user model has a one-to-one ``profile`` (the accounts app's, when installed)."""
-    try:
-        field = get_user_model()._meta.get_field("profile")
-    except FieldDoesNotExist:
-        return False
-    return bool(field.one_to_one)
-
-
-def select_people(queryset: QuerySet, *paths: str) -> QuerySet:
-    """Join the users at ``paths`` (and their profiles, when there are any) in one query."""
-    related = list(paths)
-    if _user_has_profile_relation():
-        related += [f"{path}__profile" for path in paths]
-    return queryset.select_related(*related)
-
-
-def user_display_name(user: Any) -> str:
-    """How a person is named on pages and in emails: profile name, then account name, then email."""
-    if user is None:
-        return ""
-    # The profile belongs to the accounts app, which may not be installed in a host site, and a
-    # person may not have one yet; a missing reverse one-to-one raises an AttributeError subclass.
-    profile = getattr(user, "profile", None)
-    full_name = (getattr(profile, "full_name", "") or "").strip()
-    return full_name or user.get_full_name() or user.email
 
 
 # People's own memberships.
@@ -180,9 +153,9 @@ def invitation_by_token(*, token: str) -> Invitation | None:
 
 
 _INVITATION_UNUSABLE = {
-    Invitation.State.ACCEPTED: "This invitation has already been used.",
-    Invitation.State.REVOKED: "This invitation has been withdrawn.",
-    Invitation.State.EXPIRED: (
+    Invitation.State.ACCEPTED: _("This invitation has already been used."),
+    Invitation.State.REVOKED: _("This invitation has been withdrawn."),
+    Invitation.State.EXPIRED: _(
         "This invitation has expired. Ask the manager who invited you to send a new one."
     ),
 }
@@ -193,13 +166,17 @@ def invitation_problem(*, invitation: Invitation | None) -> tuple[str, str] | No
     if invitation is None:
         return (
             "unknown",
-            "This invitation link is not valid. Check you copied the whole link from the email.",
+            gettext(
+                "This invitation link is not valid. Check you copied the whole link from the email."
+            ),
         )
     state = invitation.state
     if state in _INVITATION_UNUSABLE:
-        return str(state), _INVITATION_UNUSABLE[state]
+        return str(state), str(_INVITATION_UNUSABLE[state])
     if not invitation.organisation.is_active:
-        return "inactive", f"{invitation.organisation.name} is not taking new members."
+        return "inactive", gettext("%(organisation)s is not taking new members.") % {
+            "organisation": invitation.organisation.name
+        }
     return None
 
 

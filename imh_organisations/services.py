@@ -10,22 +10,21 @@ not manage raises ``PermissionDenied``. Emails go out only after the transaction
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from imh_accounts.absolute_urls import site_url
+from imh_core.links import site_url
+from imh_core.mail import email_send
+from imh_core.people import person_name
 from imh_courses.selectors import sessions as session_selectors
 from imh_courses.services import sessions as session_services
 from imh_organisations import selectors
@@ -54,29 +53,6 @@ _JOIN_CODE_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]+")
 # Helpers.
 
 
-def _email_send(
-    *, template: str, subject: str, recipients: Iterable[str], context: dict[str, Any]
-) -> None:
-    """Send a plain-text email to each recipient separately, once the transaction commits.
-
-    One message per recipient, so managers never see each other's addresses; sending after
-    commit, so nobody hears of a change that was rolled back.
-    """
-    addresses = [address for address in dict.fromkeys(recipients) if address]
-    if not addresses:
-        return
-    body = render_to_string(
-        f"imh_organisations/email/{template}.txt",
-        {"site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""), **context},
-    )
-
-    def send() -> None:
-        for address in addresses:
-            send_mail(subject, body, None, [address])
-
-    transaction.on_commit(send, robust=True)
-
-
 def _field_error(field: str, message: str, *, code: str) -> ValidationError:
     """An error about one input (shown beside that form field), with a code tests can check."""
     return ValidationError({field: ValidationError(message, code=code)})
@@ -101,7 +77,10 @@ def _lock_membership(membership: Membership) -> tuple[Organisation, Membership]:
 
 def _require_manager(*, organisation: Organisation, actor: AbstractBaseUser | None) -> None:
     if actor is None or not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied(f"Only a manager of {organisation.name} can do this.")
+        raise PermissionDenied(
+            _("Only a manager of %(organisation)s can do this.")
+            % {"organisation": organisation.name}
+        )
     is_manager = Membership.objects.filter(
         organisation=organisation,
         user=actor,
@@ -109,7 +88,10 @@ def _require_manager(*, organisation: Organisation, actor: AbstractBaseUser | No
         status=Membership.Status.ACTIVE,
     ).exists()
     if not is_manager:
-        raise PermissionDenied(f"Only a manager of {organisation.name} can do this.")
+        raise PermissionDenied(
+            _("Only a manager of %(organisation)s can do this.")
+            % {"organisation": organisation.name}
+        )
 
 
 def _other_active_managers(*, organisation: Organisation, membership: Membership) -> int:
@@ -126,7 +108,7 @@ def _other_active_managers(*, organisation: Organisation, membership: Membership
 
 def _role_validate(role: str) -> None:
     if role not in Membership.Role.values:
-        raise _field_error("role", "Choose staff or manager.", code="invalid_role")
+        raise _field_error("role", _("Choose staff or manager."), code="invalid_role")
 
 
 def _members_url(organisation: Organisation) -> str:
@@ -143,7 +125,7 @@ def join_code_normalise(code: str) -> str:
 
 
 def _join_code_unused() -> str:
-    for _ in range(_JOIN_CODE_ATTEMPTS):
+    for _attempt in range(_JOIN_CODE_ATTEMPTS):
         code = join_code_generate()
         if not Organisation.objects.filter(join_code=code).exists():
             return code
@@ -240,7 +222,7 @@ def membership_request_by_code(*, user: AbstractBaseUser, code: str) -> Membersh
     normalised = join_code_normalise(code)
     if not normalised:
         raise _field_error(
-            "code", "Enter the join code your organisation gave you.", code="required"
+            "code", _("Enter the join code your organisation gave you."), code="required"
         )
     organisation = (
         Organisation.objects.select_for_update()
@@ -252,7 +234,7 @@ def membership_request_by_code(*, user: AbstractBaseUser, code: str) -> Membersh
     if organisation is None:
         raise _field_error(
             "code",
-            (
+            _(
                 "We could not find an organisation with that join code. Check the code "
                 "and try again."
             ),
@@ -261,10 +243,11 @@ def membership_request_by_code(*, user: AbstractBaseUser, code: str) -> Membersh
     if organisation.join_code_is_expired:
         raise _field_error(
             "code",
-            (
-                f"The join code for {organisation.name} has expired. Ask a manager there "
+            _(
+                "The join code for %(organisation)s has expired. Ask a manager there "
                 "for the new code."
-            ),
+            )
+            % {"organisation": organisation.name},
             code="expired_code",
         )
     existing = (
@@ -274,15 +257,19 @@ def membership_request_by_code(*, user: AbstractBaseUser, code: str) -> Membersh
     )
     if existing is not None and existing.status == Membership.Status.ACTIVE:
         raise _field_error(
-            "code", f"You are already a member of {organisation.name}.", code="already_member"
+            "code",
+            _("You are already a member of %(organisation)s.")
+            % {"organisation": organisation.name},
+            code="already_member",
         )
     if existing is not None:
         raise _field_error(
             "code",
-            (
-                f"You have already asked to join {organisation.name}. A manager there "
+            _(
+                "You have already asked to join %(organisation)s. A manager there "
                 "will look at your request."
-            ),
+            )
+            % {"organisation": organisation.name},
             code="already_requested",
         )
 
@@ -300,16 +287,20 @@ def membership_request_by_code(*, user: AbstractBaseUser, code: str) -> Membersh
             membership.save()
     except IntegrityError as exc:  # A simultaneous request from the same person won the race.
         raise _field_error(
-            "code", f"You have already asked to join {organisation.name}.", code="already_requested"
+            "code",
+            _("You have already asked to join %(organisation)s.")
+            % {"organisation": organisation.name},
+            code="already_requested",
         ) from exc
 
-    _email_send(
-        template="membership_requested",
-        subject=f"{selectors.user_display_name(user)} asked to join {organisation.name}",
-        recipients=selectors.manager_emails_for(organisation=organisation),
+    email_send(
+        template="imh_organisations/email/membership_requested.txt",
+        subject=_("%(name)s asked to join %(organisation)s")
+        % {"name": person_name(user), "organisation": organisation.name},
+        to=selectors.manager_emails_for(organisation=organisation),
         context={
             "organisation": organisation,
-            "person_name": selectors.user_display_name(user),
+            "person_name": person_name(user),
             "person_email": user.email,
             "members_url": _members_url(organisation),
         },
@@ -324,7 +315,8 @@ def _membership_decide(
     _require_manager(organisation=organisation, actor=actor)
     if locked.status != Membership.Status.PENDING:
         raise ValidationError(
-            f"{selectors.user_display_name(locked.user)}'s request has already been dealt with.",
+            _("%(name)s's request has already been dealt with.")
+            % {"name": person_name(locked.user)},
             code="not_pending",
         )
     locked.status = Membership.Status.ACTIVE if approve else Membership.Status.DECLINED
@@ -334,17 +326,22 @@ def _membership_decide(
     locked.save(update_fields=["status", "decided_at", "decided_by"])
     if approve:
         membership_activated.send(sender=Membership, membership=locked)
-    _email_send(
-        template="membership_approved" if approve else "membership_declined",
-        subject=(
-            f"You have joined {organisation.name}"
+    email_send(
+        template=(
+            "imh_organisations/email/membership_approved.txt"
             if approve
-            else f"Your request to join {organisation.name}"
+            else "imh_organisations/email/membership_declined.txt"
         ),
-        recipients=[locked.user.email],
+        subject=(
+            _("You have joined %(organisation)s")
+            if approve
+            else _("Your request to join %(organisation)s")
+        )
+        % {"organisation": organisation.name},
+        to=[locked.user.email],
         context={
             "organisation": organisation,
-            "person_name": selectors.user_display_name(locked.user),
+            "person_name": person_name(locked.user),
             "mine_url": _mine_url(),
         },
     )
@@ -376,18 +373,21 @@ def membership_leave(*, membership: Membership, actor: AbstractBaseUser) -> Memb
         _require_manager(organisation=organisation, actor=actor)
         if locked.role == Membership.Role.MANAGER:
             raise ValidationError(
-                "Managers cannot be removed. Change their role to staff first.",
+                _("Managers cannot be removed. Change their role to staff first."),
                 code="cannot_remove_manager",
             )
     if not locked.is_current:
-        raise ValidationError("This membership has already ended.", code="not_current")
+        raise ValidationError(_("This membership has already ended."), code="not_current")
     if (
         locked.is_active_manager
         and _other_active_managers(organisation=organisation, membership=locked) == 0
     ):
         raise ValidationError(
-            f"You are the only manager of {organisation.name}. Make someone else a manager "
-            "before you leave.",
+            _(
+                "You are the only manager of %(organisation)s. Make someone else a manager "
+                "before you leave."
+            )
+            % {"organisation": organisation.name},
             code="last_manager",
         )
 
@@ -397,13 +397,14 @@ def membership_leave(*, membership: Membership, actor: AbstractBaseUser) -> Memb
     locked.full_clean()
     locked.save(update_fields=["status", "ended_at", "ended_by"])
     if not is_self:
-        _email_send(
-            template="membership_removed",
-            subject=f"You are no longer a member of {organisation.name}",
-            recipients=[locked.user.email],
+        email_send(
+            template="imh_organisations/email/membership_removed.txt",
+            subject=_("You are no longer a member of %(organisation)s")
+            % {"organisation": organisation.name},
+            to=[locked.user.email],
             context={
                 "organisation": organisation,
-                "person_name": selectors.user_display_name(locked.user),
+                "person_name": person_name(locked.user),
             },
         )
     return locked
@@ -419,7 +420,7 @@ def membership_set_role(
     _require_manager(organisation=organisation, actor=actor)
     if locked.status != Membership.Status.ACTIVE:
         raise ValidationError(
-            "You can only change the role of an active member.", code="not_active"
+            _("You can only change the role of an active member."), code="not_active"
         )
     if locked.role == role:
         return locked
@@ -429,22 +430,21 @@ def membership_set_role(
     ):
         raise _field_error(
             "role",
-            (
-                f"{organisation.name} must have at least one manager. Make someone else "
-                "a manager first."
-            ),
+            _("%(organisation)s must have at least one manager. Make someone else a manager first.")
+            % {"organisation": organisation.name},
             code="last_manager",
         )
     locked.role = role
     locked.full_clean()
     locked.save(update_fields=["role"])
-    _email_send(
-        template="membership_role_changed",
-        subject=f"Your role at {organisation.name} has changed",
-        recipients=[locked.user.email],
+    email_send(
+        template="imh_organisations/email/membership_role_changed.txt",
+        subject=_("Your role at %(organisation)s has changed")
+        % {"organisation": organisation.name},
+        to=[locked.user.email],
         context={
             "organisation": organisation,
-            "person_name": selectors.user_display_name(locked.user),
+            "person_name": person_name(locked.user),
             "role": Membership.Role(locked.role).phrase,
             "mine_url": _mine_url(),
         },
@@ -479,8 +479,11 @@ def membership_create_active(
     )
     if existing is not None and existing.status == Membership.Status.ACTIVE:
         raise ValidationError(
-            f"{selectors.user_display_name(user)} is already a member of "
-            f"{locked_organisation.name}.",
+            _("%(name)s is already a member of %(organisation)s.")
+            % {
+                "name": person_name(user),
+                "organisation": locked_organisation.name,
+            },
             code="already_member",
         )
     membership = existing or Membership(
@@ -507,8 +510,8 @@ def membership_admin_update(
     """
     _role_validate(role)
     if status not in Membership.Status.values:
-        raise _field_error("status", "Choose a status.", code="invalid_status")
-    _, locked = _lock_membership(membership)
+        raise _field_error("status", _("Choose a status."), code="invalid_status")
+    _organisation, locked = _lock_membership(membership)
     now = timezone.now()
     activated = status == Membership.Status.ACTIVE and locked.status != status
     if status != locked.status:
@@ -547,7 +550,10 @@ def invitation_create(
     )
     if email and is_member:
         raise _field_error(
-            "email", f"{email} is already a member of {locked.name}.", code="already_member"
+            "email",
+            _("%(email)s is already a member of %(organisation)s.")
+            % {"email": email, "organisation": locked.name},
+            code="already_member",
         )
 
     now = timezone.now()
@@ -561,11 +567,14 @@ def invitation_create(
         if previous.expires_at > now:
             raise _field_error(
                 "email",
-                (
-                    f"{email} already has an invitation that is open until "
-                    f"{dateformat.format(timezone.localtime(previous.expires_at), 'j F Y')}."
-                    " Withdraw it to send a new one."
-                ),
+                _(
+                    "%(email)s already has an invitation that is open until %(date)s. "
+                    "Withdraw it to send a new one."
+                )
+                % {
+                    "email": email,
+                    "date": dateformat.format(timezone.localtime(previous.expires_at), "j F Y"),
+                },
                 code="already_invited",
             )
         # An expired invitation would block the one-open-invitation rule; close it.
@@ -578,15 +587,15 @@ def invitation_create(
     invitation.full_clean()
     invitation.save()
 
-    _email_send(
-        template="invitation",
-        subject=f"You are invited to join {locked.name}",
-        recipients=[email],
+    email_send(
+        template="imh_organisations/email/invitation.txt",
+        subject=_("You are invited to join %(organisation)s") % {"organisation": locked.name},
+        to=[email],
         context={
             "organisation": locked,
             "invitation": invitation,
             "role": Membership.Role(invitation.role).phrase,
-            "inviter_name": selectors.user_display_name(actor),
+            "inviter_name": person_name(actor),
             "accept_url": site_url(
                 reverse("imh_organisations:invitation_accept", args=[invitation.token])
             ),
@@ -608,13 +617,16 @@ def invitation_accept(*, token: str, user: AbstractBaseUser) -> Membership:
     )
     problem = selectors.invitation_problem(invitation=invitation)
     if problem is not None or invitation is None:
-        code, message = problem or ("unknown", "This invitation link is not valid.")
+        code, message = problem or ("unknown", _("This invitation link is not valid."))
         raise ValidationError(message, code=code)
 
     if not selectors.user_has_verified_email(user=user, email=invitation.email):
         raise ValidationError(
-            f"This invitation was sent to {invitation.email}. Log in with that email address, "
-            "or add it to your account and verify it, to accept.",
+            _(
+                "This invitation was sent to %(email)s. Log in with that email address, "
+                "or add it to your account and verify it, to accept."
+            )
+            % {"email": invitation.email},
             code="wrong_user",
         )
 
@@ -626,7 +638,9 @@ def invitation_accept(*, token: str, user: AbstractBaseUser) -> Membership:
     )
     if existing is not None and existing.status == Membership.Status.ACTIVE:
         raise ValidationError(
-            f"You are already a member of {organisation.name}.", code="already_member"
+            _("You are already a member of %(organisation)s.")
+            % {"organisation": organisation.name},
+            code="already_member",
         )
 
     now = timezone.now()
@@ -660,7 +674,8 @@ def invitation_revoke(*, invitation: Invitation, actor: AbstractBaseUser) -> Inv
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk, organisation=organisation)
     if locked.accepted_at is not None or locked.revoked_at is not None:
         raise ValidationError(
-            f"The invitation to {locked.email} is no longer open.", code="not_open"
+            _("The invitation to %(email)s is no longer open.") % {"email": locked.email},
+            code="not_open",
         )
     locked.revoked_at = timezone.now()
     locked.save(update_fields=["revoked_at"])
@@ -696,7 +711,7 @@ def _require_manager_of(*, member: AbstractBaseUser, actor: AbstractBaseUser) ->
     if not getattr(actor, "is_authenticated", False) or not selectors.user_manages_user(
         manager=actor, member=member
     ):
-        raise PermissionDenied("Only a manager of this person's organisation can decide.")
+        raise PermissionDenied(_("Only a manager of this person's organisation can decide."))
 
 
 def session_booking_approve(*, booking: Booking, actor: AbstractBaseUser) -> Booking:
@@ -719,17 +734,17 @@ def session_booking_approval_request(*, booking: Booking) -> None:
         user=trainee, statuses=[Membership.Status.ACTIVE]
     ):
         organisation = membership.organisation
-        _email_send(
-            template="session_booking_awaiting_approval",
-            subject=f"Approve a booking: {session.title}",
-            recipients=[
+        email_send(
+            template="imh_organisations/email/session_booking_awaiting_approval.txt",
+            subject=_("Approve a booking: %(session)s") % {"session": session.title},
+            to=[
                 email
                 for email in selectors.manager_emails_for(organisation=organisation)
                 if email != trainee.email
             ],
             context={
                 "organisation": organisation,
-                "person_name": selectors.user_display_name(trainee),
+                "person_name": person_name(trainee),
                 "person_email": trainee.email,
                 "session": session,
                 "when": session_selectors.session_when_text(session=session),
@@ -749,7 +764,9 @@ def membership_set_supervisor(
     organisation, locked = _lock_membership(membership)
     _require_manager(organisation=organisation, actor=actor)
     if locked.status != Membership.Status.ACTIVE:
-        raise ValidationError("You can only make an active member a supervisor.", code="not_active")
+        raise ValidationError(
+            _("You can only make an active member a supervisor."), code="not_active"
+        )
     if locked.is_supervisor != is_supervisor:
         locked.is_supervisor = is_supervisor
         locked.full_clean()
@@ -770,7 +787,10 @@ def _group_create(*, model, organisation: Organisation, actor: AbstractBaseUser,
             group.save()
     except IntegrityError as exc:  # The same name was added at the same moment.
         raise _field_error(
-            "name", f"{locked.name} already has one called {group.name}.", code="unique"
+            "name",
+            _("%(organisation)s already has one called %(name)s.")
+            % {"organisation": locked.name, "name": group.name},
+            code="unique",
         ) from exc
     return group
 
@@ -819,7 +839,7 @@ def membership_set_placement(
     _require_manager(organisation=organisation, actor=actor)
     if locked.status != Membership.Status.ACTIVE:
         raise ValidationError(
-            "You can only place an active member in a team or site.", code="not_active"
+            _("You can only place an active member in a team or site."), code="not_active"
         )
     locked.team = team
     locked.site = site
@@ -836,10 +856,12 @@ def membership_set_profile_sharing(
     competency profile. Nobody else may decide this for them."""
     organisation, locked = _lock_membership(membership)
     if actor is None or getattr(actor, "pk", None) != locked.user_id:
-        raise PermissionDenied("Only the member can choose whether to share their profile.")
+        raise PermissionDenied(_("Only the member can choose whether to share their profile."))
     if locked.status != Membership.Status.ACTIVE:
         raise ValidationError(
-            f"You are no longer a member of {organisation.name}.", code="not_active"
+            _("You are no longer a member of %(organisation)s.")
+            % {"organisation": organisation.name},
+            code="not_active",
         )
     if locked.shares_competency_profile != shares:
         locked.shares_competency_profile = shares

@@ -14,25 +14,28 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from imh_core.forms import add_service_errors
+from imh_core.hooks import page_links
+from imh_core.people import person_name
+from imh_core.ratelimit import rate_limit_consume
 from imh_organisations import selectors, services
 from imh_organisations.forms import (
     InvitationForm,
     JoinCodeForm,
     MembershipRoleForm,
-    add_service_errors,
 )
 from imh_organisations.models import Membership, Organisation
 
 
 def _crumbs(*extra: tuple[str, str]) -> list[tuple[str, str]]:
-    return [("Home", "/"), ("Your organisations", reverse("imh_organisations:mine")), *extra]
+    return [(_("Home"), "/"), (_("Your organisations"), reverse("imh_organisations:mine")), *extra]
 
 
 def _manage_crumbs(organisation: Organisation) -> list[tuple[str, str]]:
@@ -59,34 +62,33 @@ def _run_action(request: HttpRequest, action: Callable[[], Any], success: str) -
 
 # Join codes are short enough to type, so guessing them is slowed down per person.
 JOIN_ATTEMPTS_PER_WINDOW = 10
-JOIN_ATTEMPT_WINDOW_SECONDS = 15 * 60
+JOIN_ATTEMPT_RATE = f"{JOIN_ATTEMPTS_PER_WINDOW}/15m/user"
 
 
-def join_attempt_allowed(*, user_id: int) -> bool:
+def join_attempt_allowed(request: HttpRequest) -> bool:
     """Count one join-code attempt; False once the person has made too many recently."""
-    key = f"imh_organisations:join-attempts:{user_id}"
-    cache.add(key, 0, JOIN_ATTEMPT_WINDOW_SECONDS)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, JOIN_ATTEMPT_WINDOW_SECONDS)
-        attempts = 1
-    return attempts <= JOIN_ATTEMPTS_PER_WINDOW
+    return rate_limit_consume(request, action="organisation_join", rate=JOIN_ATTEMPT_RATE) is None
 
 
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     memberships = list(selectors.memberships_for_user(user=request.user))
+    active = [m for m in memberships if m.status == Membership.Status.ACTIVE]
+    # What higher apps link to for each membership (compliance: what managers can see).
+    for membership in active:
+        membership.page_links = page_links(
+            "organisations:membership", request, membership=membership
+        )
     return render(
         request,
         "imh_organisations/mine.html",
         {
-            "active_memberships": [m for m in memberships if m.status == Membership.Status.ACTIVE],
+            "active_memberships": active,
             "pending_memberships": [
                 m for m in memberships if m.status == Membership.Status.PENDING
             ],
-            "crumbs": [("Home", "/")],
+            "crumbs": [(_("Home"), "/")],
         },
     )
 
@@ -97,12 +99,14 @@ def join(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = JoinCodeForm(request.POST)
-        if not join_attempt_allowed(user_id=request.user.pk):
+        if not join_attempt_allowed(request):
             form.is_valid()
             form.add_error(
                 "code",
-                "You have tried too many join codes. Wait 15 minutes, then try again, or ask "
-                "your manager for an invitation.",
+                _(
+                    "You have tried too many join codes. Wait 15 minutes, then try again, or ask "
+                    "your manager for an invitation."
+                ),
             )
             status = 429
         elif form.is_valid():
@@ -115,8 +119,11 @@ def join(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"You have asked to join {membership.organisation.name}. We will email you "
-                    "when a manager has looked at your request.",
+                    _(
+                        "You have asked to join %(organisation)s. We will email you when a "
+                        "manager has looked at your request."
+                    )
+                    % {"organisation": membership.organisation.name},
                 )
                 return redirect("imh_organisations:mine")
     else:
@@ -142,9 +149,12 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"You have withdrawn your request to join {organisation.name}."
-                if was_pending
-                else f"You have left {organisation.name}.",
+                (
+                    _("You have withdrawn your request to join %(organisation)s.")
+                    if was_pending
+                    else _("You have left %(organisation)s.")
+                )
+                % {"organisation": organisation.name},
             )
             return redirect("imh_organisations:mine")
     return render(
@@ -193,7 +203,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             error = _error_text(exc)
         else:
-            messages.success(request, f"You have joined {membership.organisation.name}.")
+            messages.success(
+                request,
+                _("You have joined %(organisation)s.")
+                % {"organisation": membership.organisation.name},
+            )
             return redirect("imh_organisations:mine")
     return render(
         request,
@@ -227,6 +241,7 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
             "session_bookings": selectors.session_bookings_awaiting(
                 organisation=organisation, manager=request.user
             ),
+            "page_links": page_links("organisations:manage", request, organisation=organisation),
             "crumbs": _crumbs(),
         },
     )
@@ -237,11 +252,12 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
 def membership_approve(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
     membership = selectors.membership_of_organisation(organisation=organisation, pk=membership_pk)
-    name = selectors.user_display_name(membership.user)
+    name = person_name(membership.user)
     _run_action(
         request,
         lambda: services.membership_approve(membership=membership, actor=request.user),
-        f"{name} is now a member of {organisation.name}.",
+        _("%(name)s is now a member of %(organisation)s.")
+        % {"name": name, "organisation": organisation.name},
     )
     return redirect("imh_organisations:manage", pk=organisation.pk)
 
@@ -251,11 +267,11 @@ def membership_approve(request: HttpRequest, pk: int, membership_pk: int) -> Htt
 def membership_decline(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
     membership = selectors.membership_of_organisation(organisation=organisation, pk=membership_pk)
-    name = selectors.user_display_name(membership.user)
+    name = person_name(membership.user)
     _run_action(
         request,
         lambda: services.membership_decline(membership=membership, actor=request.user),
-        f"You have declined {name}'s request to join.",
+        _("You have declined %(name)s's request to join.") % {"name": name},
     )
     return redirect("imh_organisations:manage", pk=organisation.pk)
 
@@ -265,7 +281,7 @@ def membership_decline(request: HttpRequest, pk: int, membership_pk: int) -> Htt
 def membership_role(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
     membership = selectors.membership_of_organisation(organisation=organisation, pk=membership_pk)
-    name = selectors.user_display_name(membership.user)
+    name = person_name(membership.user)
     if request.method == "POST":
         form = MembershipRoleForm(request.POST)
         if form.is_valid():
@@ -276,7 +292,11 @@ def membership_role(request: HttpRequest, pk: int, membership_pk: int) -> HttpRe
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"{name} is now {Membership.Role(updated.role).phrase}.")
+                messages.success(
+                    request,
+                    _("%(name)s is now %(role)s.")
+                    % {"name": name, "role": Membership.Role(updated.role).phrase},
+                )
                 return redirect("imh_organisations:manage", pk=organisation.pk)
     else:
         form = MembershipRoleForm(initial={"role": membership.role})
@@ -297,16 +317,19 @@ def membership_role(request: HttpRequest, pk: int, membership_pk: int) -> HttpRe
 def membership_supervisor(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
     membership = selectors.membership_of_organisation(organisation=organisation, pk=membership_pk)
-    name = selectors.user_display_name(membership.user)
+    name = person_name(membership.user)
     is_supervisor = request.POST.get("is_supervisor") == "1"
     _run_action(
         request,
         lambda: services.membership_set_supervisor(
             membership=membership, is_supervisor=is_supervisor, actor=request.user
         ),
-        f"{name} is now a supervisor and can record observations of practice."
-        if is_supervisor
-        else f"{name} is no longer a supervisor.",
+        (
+            _("%(name)s is now a supervisor and can record observations of practice.")
+            if is_supervisor
+            else _("%(name)s is no longer a supervisor.")
+        )
+        % {"name": name},
     )
     return redirect("imh_organisations:manage", pk=organisation.pk)
 
@@ -316,7 +339,7 @@ def membership_supervisor(request: HttpRequest, pk: int, membership_pk: int) -> 
 def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
     membership = selectors.membership_of_organisation(organisation=organisation, pk=membership_pk)
-    name = selectors.user_display_name(membership.user)
+    name = person_name(membership.user)
     error = None
     if request.method == "POST":
         try:
@@ -324,7 +347,11 @@ def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> Http
         except ValidationError as exc:
             error = _error_text(exc)
         else:
-            messages.success(request, f"{name} has been removed from {organisation.name}.")
+            messages.success(
+                request,
+                _("%(name)s has been removed from %(organisation)s.")
+                % {"name": name, "organisation": organisation.name},
+            )
             return redirect("imh_organisations:manage", pk=organisation.pk)
     return render(
         request,
@@ -355,7 +382,10 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"We have sent an invitation to {invitation.email}.")
+                messages.success(
+                    request,
+                    _("We have sent an invitation to %(email)s.") % {"email": invitation.email},
+                )
                 return redirect("imh_organisations:manage", pk=organisation.pk)
     else:
         form = InvitationForm()
@@ -374,7 +404,7 @@ def invitation_revoke(request: HttpRequest, pk: int, invitation_pk: int) -> Http
     _run_action(
         request,
         lambda: services.invitation_revoke(invitation=invitation, actor=request.user),
-        f"You have withdrawn the invitation to {invitation.email}.",
+        _("You have withdrawn the invitation to %(email)s.") % {"email": invitation.email},
     )
     return redirect("imh_organisations:manage", pk=organisation.pk)
 
@@ -404,7 +434,7 @@ def join_code_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.organisation_join_code_regenerate(
             organisation=organisation, actor=request.user
         ),
-        "You have made a new join code. The old code no longer works.",
+        _("You have made a new join code. The old code no longer works."),
     )
     return redirect("imh_organisations:join_code", pk=organisation.pk)
 
@@ -423,11 +453,12 @@ def session_booking_approve(request: HttpRequest, pk: int, booking_pk: int) -> H
     booking = selectors.session_booking_awaiting_for_manager(
         organisation=organisation, manager=request.user, pk=booking_pk
     )
-    name = selectors.user_display_name(booking.user)
+    name = person_name(booking.user)
     _run_action(
         request,
         lambda: services.session_booking_approve(booking=booking, actor=request.user),
-        f"You have approved {name}'s place at {booking.session.title}.",
+        _("You have approved %(name)s's place at %(session)s.")
+        % {"name": name, "session": booking.session.title},
     )
     return redirect(_session_bookings_url(organisation))
 
@@ -439,10 +470,11 @@ def session_booking_decline(request: HttpRequest, pk: int, booking_pk: int) -> H
     booking = selectors.session_booking_awaiting_for_manager(
         organisation=organisation, manager=request.user, pk=booking_pk
     )
-    name = selectors.user_display_name(booking.user)
+    name = person_name(booking.user)
     _run_action(
         request,
         lambda: services.session_booking_decline(booking=booking, actor=request.user),
-        f"You have declined {name}'s booking for {booking.session.title}.",
+        _("You have declined %(name)s's booking for %(session)s.")
+        % {"name": name, "session": booking.session.title},
     )
     return redirect(_session_bookings_url(organisation))

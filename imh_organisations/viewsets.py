@@ -10,20 +10,23 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from imh_accounts.viewsets import SpreadsheetSafeIndexView
-from imh_organisations import selectors, services
+from imh_core.forms import add_service_errors
+from imh_core.hooks import IMH_LEARNING_MENU_ITEMS
+from imh_core.people import person_name, select_people
+from imh_core.views import SpreadsheetSafeIndexView
+from imh_organisations import services
 from imh_organisations.forms import (
     MembershipAdminCreateForm,
     MembershipAdminEditForm,
     OrganisationAdminCreateForm,
     OrganisationAdminForm,
-    add_service_errors,
 )
 from imh_organisations.models import Membership, Organisation
 
@@ -88,7 +91,7 @@ class OrganisationViewSet(ModelViewSet):
     name = "organisations_admin"
     url_prefix = "organisations"
     icon = "group"
-    menu_label = "Organisations"
+    menu_label = _("Organisations")
     index_view_class = SpreadsheetSafeIndexView
     add_view_class = OrganisationCreateView
     edit_view_class = OrganisationEditView
@@ -130,13 +133,13 @@ class MembershipPermissionPolicy(ModelPermissionPolicy):
 
 
 def _person_name(membership: Membership) -> str:
-    return selectors.user_display_name(membership.user)
+    return person_name(membership.user)
 
 
 class MembershipIndexView(SpreadsheetSafeIndexView):
     def get_base_queryset(self):
         queryset = super().get_base_queryset().select_related("organisation")
-        return selectors.select_people(queryset, "user")
+        return select_people(queryset, "user")
 
 
 class MembershipCreateView(_ServiceSaveMixin, generic.CreateView):
@@ -171,14 +174,14 @@ class MembershipViewSet(ModelViewSet):
     name = "organisation_memberships"
     url_prefix = "organisation-memberships"
     icon = "user"
-    menu_label = "Memberships"
+    menu_label = _("Memberships")
     index_view_class = MembershipIndexView
     add_view_class = MembershipCreateView
     edit_view_class = MembershipEditView
     copy_view_enabled = False
     list_display = [
         "__str__",
-        Column("person", label="Person", accessor=_person_name),
+        Column("person", label=_("Person"), accessor=_person_name),
         "user__email",
         "organisation",
         "role",
@@ -190,7 +193,7 @@ class MembershipViewSet(ModelViewSet):
     list_filter = ["organisation", "role", "is_supervisor", "status", "source"]
     # Exports follow attributes with dots (list_display and filters use Django's __ lookups).
     list_export = ["user.email", "organisation.name", "role", "status", "source", "requested_at"]
-    export_headings = {"user.email": "Email", "organisation.name": "Organisation"}
+    export_headings = {"user.email": _("Email"), "organisation.name": _("Organisation")}
     search_fields = ["user__email", "user__first_name", "user__last_name", "organisation__name"]
     search_backend_name = None
     ordering = ["-requested_at"]
@@ -200,7 +203,8 @@ class MembershipViewSet(ModelViewSet):
 
 
 class OrganisationsViewSetGroup(ModelViewSetGroup):
-    menu_label = "Organisations"
+    menu_label = _("Organisations")
     menu_icon = "group"
     menu_order = 300
+    menu_hook = IMH_LEARNING_MENU_ITEMS
     items = (OrganisationViewSet, MembershipViewSet)

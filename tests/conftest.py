@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -14,9 +15,47 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request made in Welsh leaves Welsh active on
+    the thread (LocaleMiddleware activates it and nothing switches it back)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's language.
+
+    LocaleMiddleware activates the language of each request (a Welsh test asks in Welsh) and
+    leaves it active in the thread, where a later test rendering outside a request would find it.
+    """
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def password() -> str:
     return "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def only_hooks(monkeypatch):
+    """Answer a named hook with just the functions given (or nothing at all), for one test.
+
+    Wagtail can add a hook function for a while (``hooks.register_temporarily``) but not hide
+    the ones the apps registered, so this swaps the hook's list in Wagtail's registry.
+    """
+    from wagtail import hooks
+
+    def replace(name: str, *functions) -> None:
+        hooks.search_for_hooks()  # or a later first search would add the apps' functions back
+        monkeypatch.setitem(hooks._hooks, name, [(function, 0) for function in functions])
+
+    return replace
 
 
 @pytest.fixture(scope="session", autouse=True)

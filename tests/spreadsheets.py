@@ -8,7 +8,7 @@ import io
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 
-from imh_accounts.spreadsheets import FORMULA_PREFIXES
+from imh_core.spreadsheets import FORMULA_PREFIXES
 
 # A value for each way a cell can start a formula; the export must quote every one.
 RISKY_VALUES = [f'{start}HYPERLINK("https://example.com","Click")' for start in FORMULA_PREFIXES]

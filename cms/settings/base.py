@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from the switcher (a cookie), else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -126,11 +128,16 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "csp.context_processors.nonce",
+                "imh_core.context_processors.imh",
                 "cms.context_processors.site_chrome",
             ],
         },
     },
 ]
+
+# The apps' pages extend the site's own NHS.UK base template, which loads the design system.
+IMH_BASE_TEMPLATE = "base.html"
+IMH_LOAD_NHSUK_ASSETS = False
 
 # Form widgets render as NHS.UK design-system markup.
 FORM_RENDERER = "wagtailnhsukfrontend.forms.renderers.NHSUKFrontendRenderer"
@@ -227,6 +234,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 
 LANGUAGE_CODE = "en-gb"
+# Welsh for NHS Wales bodies. Each name is in its own language, as a switcher shows it.
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -235,8 +244,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    # Front-end packages installed by npm at set-up time; nothing third-party is committed.
-    ("h5p-standalone", BASE_DIR / "node_modules" / "h5p-standalone" / "dist"),
+    # The H5P player, installed by npm at set-up time and never committed. A built wheel
+    # carries a copy at this same static path inside imh_assessments (see setup.py).
+    (
+        "imh_assessments/h5p-standalone",
+        BASE_DIR / "node_modules" / "h5p-standalone" / "dist",
+    ),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -273,7 +286,7 @@ if env("AWS_STORAGE_BUCKET_NAME"):
 else:
     MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     PRIVATE_STORAGE = {
-        "BACKEND": "cms.storage.PrivateFileSystemStorage",
+        "BACKEND": "imh_core.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
     }
 
@@ -287,8 +300,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Email goes through the task queue so that no request waits on an SMTP server.
-EMAIL_BACKEND = "cms.mail.TaskEmailBackend"
-EMAIL_DELIVERY_BACKEND = env(
+EMAIL_BACKEND = "imh_core.mail.TaskEmailBackend"
+IMH_EMAIL_DELIVERY_BACKEND = env(
     "DJANGO_EMAIL_DELIVERY_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_FILE_PATH = VAR_DIR / "emails"

@@ -27,7 +27,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "cms.storage.StaticFilesStorage"},
 }
 
-EMAIL_DELIVERY_BACKEND = env(
+IMH_EMAIL_DELIVERY_BACKEND = env(
     "DJANGO_EMAIL_DELIVERY_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
 )
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", "localhost")

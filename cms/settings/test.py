@@ -12,7 +12,7 @@ ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+IMH_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Django's own immediate backend where Django has the task API (6.0+), so that tasks are
 # Django's Task class, as the database backend on that Django expects; the backport's on 5.2.
 TASKS = {
@@ -30,6 +30,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Test-only templates, such as a host site's plain base template (tests/templates/).
+TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests" / "templates"]  # noqa: F405
 # Rate limits stay on in tests (some tests prove them) but allauth keeps its counters in the
 # locmem cache above, which is cleared between tests by the conftest.
 

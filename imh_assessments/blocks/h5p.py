@@ -10,6 +10,7 @@ from typing import Any
 
 from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
@@ -21,16 +22,16 @@ class H5PBlock(blocks.StructBlock):
     required = blocks.BooleanBlock(
         required=False,
         default=True,
-        help_text="Trainees must pass this activity to complete the lesson.",
+        help_text=_("Trainees must pass this activity to complete the lesson."),
     )
 
     activity_type = "h5p"
 
     class Meta:
         icon = "media"
-        label = "Interactive activity (H5P)"
+        label = _("Interactive activity (H5P)")
         template = "imh_assessments/blocks/h5p.html"
-        description = "An H5P activity from the library, played in the lesson and scored"
+        description = _("An H5P activity from the library, played in the lesson and scored")
         preview_value = {"activity": None, "required": True}
 
     def get_preview_value(self):
@@ -46,8 +47,8 @@ class H5PBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context: dict[str, Any] | None = None):
         from imh_assessments.models import ActivityResult
-        from imh_assessments.services.xapi import activity_iri, learner_agent
         from imh_assessments.views.h5p import embed_url
+        from imh_assessments.xapi.identifiers import activity_iri, learner_agent
 
         context = super().get_context(value, parent_context=parent_context)
         activity = value.get("activity")

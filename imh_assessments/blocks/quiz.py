@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
@@ -15,16 +16,16 @@ class QuizBlock(blocks.StructBlock):
     required = blocks.BooleanBlock(
         required=False,
         default=True,
-        help_text="Trainees must pass this quiz to complete the lesson.",
+        help_text=_("Trainees must pass this quiz to complete the lesson."),
     )
 
     activity_type = "quiz"
 
     class Meta:
         icon = "tasks"
-        label = "Quiz"
+        label = _("Quiz")
         template = "imh_assessments/blocks/quiz.html"
-        description = "A quiz from the question bank, marked on submission"
+        description = _("A quiz from the question bank, marked on submission")
         preview_value = {"quiz": None, "required": True}
 
     def get_preview_value(self):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from imh_assessments.models import Question
@@ -34,7 +35,9 @@ class QuestionForm(WagtailAdminModelForm):
         kind = cleaned.get("kind")
         if kind == Question.Kind.TRUE_FALSE:
             if cleaned.get("true_false_answer") is None:
-                self.add_error("true_false_answer", "Say whether the statement is true or false.")
+                self.add_error(
+                    "true_false_answer", _("Say whether the statement is true or false.")
+                )
         elif kind:
             try:
                 services.question_options_check(kind=kind, options=self._options())
@@ -53,14 +56,14 @@ class MarkAnswerForm(forms.Form):
     points = forms.DecimalField(
         min_value=Decimal(0),
         decimal_places=2,
-        label="Mark",
-        error_messages={"required": "Enter a mark."},
+        label=_("Mark"),
+        error_messages={"required": _("Enter a mark.")},
     )
     feedback = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        label="Feedback for the trainee",
-        help_text="Optional. The trainee sees it with their result.",
+        label=_("Feedback for the trainee"),
+        help_text=_("Optional. The trainee sees it with their result."),
         max_length=5000,
     )
 
@@ -68,4 +71,4 @@ class MarkAnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["points"].max_value = max_points
         self.fields["points"].validators.append(MaxValueValidator(max_points))
-        self.fields["points"].help_text = f"From 0 to {max_points}."
+        self.fields["points"].help_text = _("From 0 to %(max)s.") % {"max": max_points}

@@ -51,10 +51,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import IO, Any, Literal
 
-from django.conf import settings
 from pyh5p import H5PPackage, LibraryId
 
-from imh_accounts.jsonsafe import JSONTooDeep, json_loads
+from imh_core.conf import imh_setting
+from imh_core.jsonsafe import JSONTooDeep, json_loads
 
 # H5P core (h5p-php-library, h5p.classes.php): H5PCore::$defaultContentWhitelist and
 # H5PCore::$defaultLibraryWhitelistExtras.
@@ -105,7 +105,7 @@ class H5PLimits:
 
     @classmethod
     def from_settings(cls) -> H5PLimits:
-        return cls(**getattr(settings, "IMH_H5P_LIMITS", {}))
+        return cls(**imh_setting("IMH_H5P_LIMITS"))
 
 
 @dataclass(frozen=True, slots=True)

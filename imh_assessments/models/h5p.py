@@ -14,13 +14,14 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
 from imh_competencies.models import Competency, MappingBase
 
-MARK_RANGE_MESSAGE = "Enter the pass mark as a whole number from 0 to 100."
+MARK_RANGE_MESSAGE = _("Enter the pass mark as a whole number from 0 to 100.")
 
 
 class H5PLibrary(models.Model):
@@ -35,8 +36,8 @@ class H5PLibrary(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "H5P library"
-        verbose_name_plural = "H5P libraries"
+        verbose_name = _("H5P library")
+        verbose_name_plural = _("H5P libraries")
         ordering = ["machine_name", "major_version", "minor_version"]
         constraints = [
             models.UniqueConstraint(
@@ -55,20 +56,20 @@ class H5PLibrary(models.Model):
 
 class H5PActivity(ClusterableModel):
     class ScoringPolicy(models.TextChoices):
-        BEST = "best", "Best attempt"
-        LAST = "last", "Last attempt"
-        FIRST = "first", "First attempt"
+        BEST = "best", _("Best attempt")
+        LAST = "last", _("Last attempt")
+        FIRST = "first", _("First attempt")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(max_length=255)
     package = models.FileField(
         upload_to="h5p/packages/",
-        help_text="An .h5p file exported from H5P.org, Lumi, Moodle or WordPress.",
+        help_text=_("An .h5p file exported from H5P.org, Lumi, Moodle or WordPress."),
     )
     package_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     package_size = models.PositiveBigIntegerField(default=0, editable=False)
     content_path = models.CharField(
-        max_length=255, blank=True, editable=False, help_text="Extracted content folder."
+        max_length=255, blank=True, editable=False, help_text=_("Extracted content folder.")
     )
     h5p_json = models.JSONField(default=dict, blank=True, editable=False)
     main_library = models.ForeignKey(
@@ -91,7 +92,7 @@ class H5PActivity(ClusterableModel):
             MinValueValidator(0, MARK_RANGE_MESSAGE),
             MaxValueValidator(100, MARK_RANGE_MESSAGE),
         ],
-        help_text="The percentage of the activity's score needed to pass, from 0 to 100.",
+        help_text=_("The percentage of the activity's score needed to pass, from 0 to 100."),
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -100,8 +101,8 @@ class H5PActivity(ClusterableModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "H5P activity"
-        verbose_name_plural = "H5P activities"
+        verbose_name = _("H5P activity")
+        verbose_name_plural = _("H5P activities")
         ordering = ["title"]
         constraints = [
             models.CheckConstraint(
@@ -125,7 +126,7 @@ class H5PActivityCompetency(Orderable, MappingBase):
     competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="+")
 
     class Meta(Orderable.Meta):
-        verbose_name = "competency mapping"
+        verbose_name = _("competency mapping")
         constraints = [
             models.UniqueConstraint(
                 fields=["activity", "competency"], name="assessments_h5p_competency_unique"

@@ -7,12 +7,13 @@ StreamFields.
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class ActivityPlacement(models.Model):
     class Type(models.TextChoices):
-        QUIZ = "quiz", "Quiz"
-        H5P = "h5p", "H5P activity"
+        QUIZ = "quiz", _("Quiz")
+        H5P = "h5p", _("H5P activity")
 
     page = models.ForeignKey(
         "wagtailcore.Page", on_delete=models.CASCADE, related_name="activity_placements"

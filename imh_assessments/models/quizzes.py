@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.fields import RichTextField
@@ -40,34 +41,36 @@ class Question(ClusterableModel):
     """One question in the bank; quizzes reuse questions."""
 
     class Kind(models.TextChoices):
-        SINGLE = "single", "Single choice"
-        MULTIPLE = "multiple", "Multiple response"
-        TRUE_FALSE = "true_false", "True or false"
-        FREE_TEXT = "free_text", "Short free text (marked by an educator)"
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple response")
+        TRUE_FALSE = "true_false", _("True or false")
+        FREE_TEXT = "free_text", _("Short free text (marked by an educator)")
 
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SINGLE)
-    text = RichTextField(features=_TEXT_FEATURES, help_text="The question as trainees see it.")
+    text = RichTextField(features=_TEXT_FEATURES, help_text=_("The question as trainees see it."))
     category = models.CharField(
-        max_length=120, blank=True, help_text="Optional, to find questions in the bank."
+        max_length=120, blank=True, help_text=_("Optional, to find questions in the bank.")
     )
     points = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
     true_false_answer = models.BooleanField(
         null=True,
         blank=True,
-        verbose_name="The statement is true",
-        help_text="True or false questions only: tick if the statement is true. The options "
-        "“True” and “False” are created for you.",
+        verbose_name=_("The statement is true"),
+        help_text=_(
+            "True or false questions only: tick if the statement is true. The options "
+            "“True” and “False” are created for you."
+        ),
     )
     general_feedback = RichTextField(
         blank=True,
         features=_TEXT_FEATURES,
-        help_text="Shown to the trainee with their result, whatever they answered.",
+        help_text=_("Shown to the trainee with their result, whatever they answered."),
     )
     model_answer = models.TextField(
-        blank=True, help_text="Free-text questions: a good answer, shown to markers."
+        blank=True, help_text=_("Free-text questions: a good answer, shown to markers.")
     )
     marking_guidance = models.TextField(
-        blank=True, help_text="Free-text questions: what markers should look for."
+        blank=True, help_text=_("Free-text questions: what markers should look for.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -100,11 +103,11 @@ class QuestionOption(Orderable):
     text = models.CharField(max_length=500)
     is_correct = models.BooleanField(default=False)
     feedback = models.TextField(
-        blank=True, help_text="Shown with the result to trainees who chose this option."
+        blank=True, help_text=_("Shown with the result to trainees who chose this option.")
     )
 
     class Meta(Orderable.Meta):
-        verbose_name = "option"
+        verbose_name = _("option")
 
     def __str__(self) -> str:
         return self.text
@@ -119,7 +122,7 @@ class QuestionCompetency(Orderable, MappingBase):
     )
 
     class Meta(Orderable.Meta):
-        verbose_name = "competency mapping"
+        verbose_name = _("competency mapping")
         constraints = [
             models.UniqueConstraint(
                 fields=["question", "competency"], name="assessments_question_competency_unique"
@@ -141,28 +144,28 @@ class Quiz(ClusterableModel):
     pass_mark = models.PositiveSmallIntegerField(
         default=80,
         validators=[MaxValueValidator(100)],
-        help_text="The percentage needed to pass, from 0 to 100.",
+        help_text=_("The percentage needed to pass, from 0 to 100."),
     )
     attempts_allowed = models.PositiveSmallIntegerField(
-        default=0, help_text="How many attempts each trainee may make; 0 means no limit."
+        default=0, help_text=_("How many attempts each trainee may make; 0 means no limit.")
     )
     shuffle_questions = models.BooleanField(
-        default=False, help_text="Show the questions in a different order in each attempt."
+        default=False, help_text=_("Show the questions in a different order in each attempt.")
     )
     shuffle_options = models.BooleanField(
-        default=False, help_text="Show the options of choice questions in a different order."
+        default=False, help_text=_("Show the options of choice questions in a different order.")
     )
     time_limit_minutes = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text="Leave empty for no time limit.",
+        help_text=_("Leave empty for no time limit."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "quizzes"
+        verbose_name_plural = _("quizzes")
         ordering = ["title"]
         constraints = [
             models.CheckConstraint(
@@ -184,7 +187,7 @@ class QuizQuestion(Orderable):
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="quiz_uses")
 
     class Meta(Orderable.Meta):
-        verbose_name = "question"
+        verbose_name = _("question")
         constraints = [
             models.UniqueConstraint(
                 fields=["quiz", "question"], name="assessments_quiz_question_unique"
@@ -199,10 +202,10 @@ class QuizAttempt(models.Model):
     """One go at a quiz by one person. ``token`` is the idempotency key of its submission."""
 
     class Status(models.TextChoices):
-        IN_PROGRESS = "in_progress", "In progress"
-        AWAITING_MARKING = "awaiting_marking", "Submitted, awaiting marking"
-        MARKED = "marked", "Marked"
-        EXPIRED = "expired", "Time ran out"
+        IN_PROGRESS = "in_progress", _("In progress")
+        AWAITING_MARKING = "awaiting_marking", _("Submitted, awaiting marking")
+        MARKED = "marked", _("Marked")
+        EXPIRED = "expired", _("Time ran out")
 
     quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
     user = models.ForeignKey(
@@ -211,10 +214,10 @@ class QuizAttempt(models.Model):
     number = models.PositiveSmallIntegerField()
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     question_order = models.JSONField(
-        default=list, help_text="Question ids in the order this attempt showed them."
+        default=list, help_text=_("Question ids in the order this attempt showed them.")
     )
     option_order = models.JSONField(
-        default=dict, help_text="For each question id, its option ids in the order shown."
+        default=dict, help_text=_("For each question id, its option ids in the order shown.")
     )
     started_at = models.DateTimeField()
     deadline = models.DateTimeField(null=True, blank=True)
@@ -230,7 +233,7 @@ class QuizAttempt(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The lesson the quiz was taken on.",
+        help_text=_("The lesson the quiz was taken on."),
     )
 
     class Meta:

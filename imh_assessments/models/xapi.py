@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from imh_assessments.models.h5p import H5PActivity
 
@@ -30,14 +31,14 @@ class XAPIStatement(models.Model):
     score_max = models.FloatField(null=True, blank=True)
     success = models.BooleanField(null=True, blank=True)
     completion = models.BooleanField(null=True, blank=True)
-    raw = models.JSONField(help_text="The statement as stored, with the learner as actor.")
+    raw = models.JSONField(help_text=_("The statement as stored, with the learner as actor."))
     # Hash of the statement as sent (actor normalised), to tell a replay from a conflict.
     body_sha256 = models.CharField(max_length=64)
     stored_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = "xAPI statement"
-        verbose_name_plural = "xAPI statements"
+        verbose_name = _("xAPI statement")
+        verbose_name_plural = _("xAPI statements")
         ordering = ["-stored_at"]
         indexes = [models.Index(fields=["user", "activity"])]
         constraints = [
@@ -60,11 +61,13 @@ class ActivityResult(models.Model):
     )
     activity = models.ForeignKey(H5PActivity, on_delete=models.CASCADE, related_name="results")
     attempts = models.PositiveIntegerField(default=0)
-    first_score = models.FloatField(null=True, blank=True, help_text="Scaled, -1 to 1.")
-    last_score = models.FloatField(null=True, blank=True, help_text="Scaled, -1 to 1.")
-    best_score = models.FloatField(null=True, blank=True, help_text="Scaled, -1 to 1.")
+    first_score = models.FloatField(null=True, blank=True, help_text=_("Scaled, -1 to 1."))
+    last_score = models.FloatField(null=True, blank=True, help_text=_("Scaled, -1 to 1."))
+    best_score = models.FloatField(null=True, blank=True, help_text=_("Scaled, -1 to 1."))
     score = models.FloatField(
-        null=True, blank=True, help_text="The score that counts, by the activity's scoring policy."
+        null=True,
+        blank=True,
+        help_text=_("The score that counts, by the activity's scoring policy."),
     )
     completed = models.BooleanField(default=False)
     passed = models.BooleanField(default=False)
@@ -74,7 +77,7 @@ class ActivityResult(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = "H5P activity result"
+        verbose_name = _("H5P activity result")
         ordering = ["-last_attempt_at"]
         constraints = [
             models.UniqueConstraint(
@@ -106,7 +109,7 @@ class ActivityState(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "H5P activity state"
+        verbose_name = _("H5P activity state")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "activity", "state_id"], name="assessments_activitystate_unique"

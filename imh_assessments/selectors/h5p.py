@@ -27,6 +27,7 @@ from django.db.models import QuerySet
 from imh_assessments.h5p.storage import library_prefix
 from imh_assessments.h5p.validation import path_problem
 from imh_assessments.models import H5PActivity, H5PLibrary
+from imh_core.people import select_people
 
 
 def h5p_installed_libraries() -> dict[tuple[str, int, int], int]:
@@ -39,7 +40,7 @@ def h5p_installed_libraries() -> dict[tuple[str, int, int], int]:
 
 def h5p_activity_list() -> QuerySet[H5PActivity]:
     """Activities with what the admin listing shows."""
-    return H5PActivity.objects.select_related("main_library", "uploaded_by")
+    return select_people(H5PActivity.objects.select_related("main_library"), "uploaded_by")
 
 
 def activity_library_folders(activity: H5PActivity) -> set[str]:

@@ -13,15 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext
+
 from imh_assessments.models import ActivityPlacement, H5PActivity, Quiz
 from imh_assessments.selectors.quizzes import quiz_ids_passed
 from imh_assessments.selectors.xapi import h5p_ids_passed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
-
-# What each type of activity is called in sentences such as "Pass the quiz “Attachment”".
-_NOUNS = {ActivityPlacement.Type.QUIZ: "quiz", ActivityPlacement.Type.H5P: "activity"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +34,6 @@ class RequiredActivity:
     passed: bool
 
     @property
-    def noun(self) -> str:
-        """ "quiz" or "activity", for sentences."""
-        return _NOUNS.get(self.activity_type, "activity")
-
-    @property
     def anchor(self) -> str:
         """The id of the activity's block on the lesson page, to link straight to it."""
         prefix = "quiz" if self.activity_type == ActivityPlacement.Type.QUIZ else "h5p"
@@ -47,10 +41,16 @@ class RequiredActivity:
 
     @property
     def label(self) -> str:
-        """ "the quiz “Attachment”", "the activity “Reading cues”"."""
+        """ "the quiz “Attachment”", "the activity “Reading cues”", for sentences such as
+        "Pass the quiz “Attachment”"; whole phrases, so that each language can word them."""
+        quiz = self.activity_type == ActivityPlacement.Type.QUIZ
         if not self.title:
-            return f"a {self.noun} that is no longer available (ask the course team)"
-        return f"the {self.noun} “{self.title}”"
+            if quiz:
+                return gettext("a quiz that is no longer available (ask the course team)")
+            return gettext("an activity that is no longer available (ask the course team)")
+        if quiz:
+            return gettext("the quiz “%(title)s”") % {"title": self.title}
+        return gettext("the activity “%(title)s”") % {"title": self.title}
 
 
 def required_activities(

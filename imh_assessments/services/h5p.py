@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from imh_assessments.h5p.storage import (
     Budget,
@@ -42,7 +43,9 @@ from imh_assessments.h5p.validation import (
 from imh_assessments.models import H5PActivity, H5PLibrary
 from imh_assessments.selectors.h5p import h5p_installed_libraries
 
-PACKAGE_FAILED = "The H5P package could not be stored. Nothing was saved; please try again."
+PACKAGE_FAILED = gettext_lazy(
+    "The H5P package could not be stored. Nothing was saved; please try again."
+)
 
 
 def _digest(file: IO[bytes]) -> tuple[str, int]:
@@ -75,7 +78,10 @@ def h5p_package_validate(*, file: Any) -> ValidationResult:
 
 def _raise_faults(result: ValidationResult) -> None:
     raise ValidationError(
-        [f"The H5P package was refused: {message}" for message in result.messages],
+        [
+            gettext("The H5P package was refused: %(problem)s") % {"problem": message}
+            for message in result.messages
+        ],
         code="invalid_h5p",
     )
 

@@ -19,16 +19,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
-from imh_accounts.absolute_urls import site_url
-from imh_accounts.formatting import time_text
 from imh_assessments.access import pages_user_may_attempt
 from imh_assessments.models import (
     ActivityPlacement,
@@ -43,6 +39,10 @@ from imh_assessments.models import (
 from imh_assessments.signals import activity_passed
 from imh_competencies.models import Evidence
 from imh_competencies.services import evidence_record
+from imh_core.formatting import time_text
+from imh_core.links import site_url
+from imh_core.mail import email_send
+from imh_core.people import person_name
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -71,16 +71,16 @@ def question_options_check(*, kind: str, options: Sequence[tuple[str, bool]]) ->
             )
     elif kind == Question.Kind.SINGLE:
         if len(options) < 2:
-            raise ValidationError("Give at least two options.")
+            raise ValidationError(gettext("Give at least two options."))
         if correct != 1:
-            raise ValidationError("Mark exactly one option as correct.")
+            raise ValidationError(gettext("Mark exactly one option as correct."))
     elif kind == Question.Kind.MULTIPLE:
         if len(options) < 2:
-            raise ValidationError("Give at least two options.")
+            raise ValidationError(gettext("Give at least two options."))
         if correct < 1:
-            raise ValidationError("Mark at least one option as correct.")
+            raise ValidationError(gettext("Mark at least one option as correct."))
     else:
-        raise ValidationError("Choose a kind of question.")
+        raise ValidationError(gettext("Choose a kind of question."))
 
 
 def question_true_false_sync(*, question: Question) -> None:
@@ -89,7 +89,9 @@ def question_true_false_sync(*, question: Question) -> None:
     if question.kind != Question.Kind.TRUE_FALSE:
         return
     if question.true_false_answer is None:
-        raise ValidationError({"true_false_answer": "Say whether the statement is true or false."})
+        raise ValidationError(
+            {"true_false_answer": gettext("Say whether the statement is true or false.")}
+        )
     existing = {option.text.strip(): option for option in question.options.all()}
     for text, is_correct, order in (
         (TRUE_TEXT, question.true_false_answer, 0),
@@ -219,7 +221,7 @@ def quiz_attempt_start(*, user: AbstractBaseUser, quiz: Quiz, page_id: int | Non
         ).exists()
     )
     if not placed or page_id not in pages_user_may_attempt(user=user, page_ids=[page_id]):
-        raise PermissionDenied("You cannot take this quiz here. Open it from its lesson.")
+        raise PermissionDenied(gettext("You cannot take this quiz here. Open it from its lesson."))
     now = timezone.now()
     attempts = list(
         QuizAttempt.objects.select_for_update().filter(quiz=quiz, user=user).order_by("number")
@@ -232,14 +234,20 @@ def quiz_attempt_start(*, user: AbstractBaseUser, quiz: Quiz, page_id: int | Non
     if quiz.attempts_allowed and len(attempts) >= quiz.attempts_allowed:
         used = quiz.attempts_allowed
         raise ValidationError(
-            f"You have used all {used} attempt{'s' if used != 1 else ''} allowed at "
-            f"“{quiz.title}”, so you cannot start another.",
+            ngettext(
+                "You have used all %(count)s attempt allowed at “%(quiz)s”, so you cannot "
+                "start another.",
+                "You have used all %(count)s attempts allowed at “%(quiz)s”, so you cannot "
+                "start another.",
+                used,
+            )
+            % {"count": used, "quiz": quiz.title},
             code="no_attempts_left",
         )
     token = uuid.uuid4()
     question_order, option_order = _attempt_snapshot(quiz, token)
     if not question_order:
-        raise ValidationError("This quiz has no questions yet.", code="no_questions")
+        raise ValidationError(gettext("This quiz has no questions yet."), code="no_questions")
     max_score = sum(Question.objects.filter(pk__in=question_order).values_list("points", flat=True))
     attempt = QuizAttempt(
         quiz=quiz,
@@ -308,11 +316,15 @@ def _answers_parse(
             text = given if isinstance(given, str) else ""
             text = text.strip()
             if not text:
-                errors[field] = [f"Question {number}: write your answer."]
+                errors[field] = [
+                    gettext("Question %(number)s: write your answer.") % {"number": number}
+                ]
             elif len(text) > FREE_TEXT_MAX_LENGTH:
                 errors[field] = [
-                    f"Question {number}: your answer must be {FREE_TEXT_MAX_LENGTH:,} "
-                    "characters or fewer."
+                    gettext(
+                        "Question %(number)s: your answer must be %(limit)s characters or fewer."
+                    )
+                    % {"number": number, "limit": f"{FREE_TEXT_MAX_LENGTH:,}"}
                 ]
             else:
                 parsed[question_id] = text
@@ -324,14 +336,20 @@ def _answers_parse(
         except (TypeError, ValueError):
             chosen = {-1}
         if not chosen:
-            wanted = (
-                "one or more answers" if question.kind == Question.Kind.MULTIPLE else "an answer"
+            message = (
+                gettext("Question %(number)s: select one or more answers.")
+                if question.kind == Question.Kind.MULTIPLE
+                else gettext("Question %(number)s: select an answer.")
             )
-            errors[field] = [f"Question {number}: select {wanted}."]
+            errors[field] = [message % {"number": number}]
         elif not chosen <= shown:
-            errors[field] = [f"Question {number}: choose from the answers shown."]
+            errors[field] = [
+                gettext("Question %(number)s: choose from the answers shown.") % {"number": number}
+            ]
         elif question.kind != Question.Kind.MULTIPLE and len(chosen) != 1:
-            errors[field] = [f"Question {number}: select only one answer."]
+            errors[field] = [
+                gettext("Question %(number)s: select only one answer.") % {"number": number}
+            ]
         else:
             parsed[question_id] = chosen
     if errors:
@@ -360,8 +378,8 @@ def quiz_attempt_submit(
     attempt, time_up = _quiz_attempt_submit(user=user, token=token, answers=answers)
     if time_up:
         raise AttemptTimeUp(
-            f"Your time ran out at {time_text(attempt.deadline)}, so these answers were not "
-            "recorded.",
+            gettext("Your time ran out at %(deadline)s, so these answers were not recorded.")
+            % {"deadline": time_text(attempt.deadline)},
             code="time_up",
         )
     return attempt
@@ -381,7 +399,7 @@ def _quiz_attempt_submit(
         .first()
     )
     if attempt is None:
-        raise PermissionDenied("This is not one of your quiz attempts.")
+        raise PermissionDenied(gettext("This is not one of your quiz attempts."))
     if attempt.status != QuizAttempt.Status.IN_PROGRESS:
         return attempt, False
     now = timezone.now()
@@ -497,21 +515,17 @@ def _attempt_passed(attempt: QuizAttempt) -> None:
 
 def _email_result_ready(attempt: QuizAttempt) -> None:
     user = attempt.user
-    if not user.email:
-        return
-    body = render_to_string(
-        "imh_assessments/quizzes/email/result_ready.txt",
-        {
-            "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
-            "person_name": user.get_full_name() or user.get_username(),
+    email_send(
+        to=user.email,
+        subject=gettext("Your result for “%(quiz)s” is ready") % {"quiz": attempt.quiz.title},
+        template="imh_assessments/quizzes/email/result_ready.txt",
+        context={
+            "person_name": person_name(user),
             "attempt": attempt,
             "quiz": attempt.quiz,
             "result_url": site_url(attempt_result_url(attempt)),
         },
     )
-    subject = f"Your result for “{attempt.quiz.title}” is ready"
-    address = user.email
-    transaction.on_commit(lambda: send_mail(subject, body, None, [address]), robust=True)
 
 
 def user_may_mark(user: AbstractBaseUser) -> bool:
@@ -533,7 +547,7 @@ def quiz_answer_mark(
     """Mark one free-text answer (once). Marking the attempt's last one finalises its score,
     acts on a pass and emails the trainee that their result is ready."""
     if not user_may_mark(marker):
-        raise PermissionDenied("You do not have permission to mark quiz answers.")
+        raise PermissionDenied(gettext("You do not have permission to mark quiz answers."))
     attempt = (
         QuizAttempt.objects.select_for_update(of=("self",))
         .select_related("quiz", "user")
@@ -541,16 +555,19 @@ def quiz_answer_mark(
     )
     answer = QuizAnswer.objects.select_related("question").get(pk=answer.pk)
     if attempt.user_id == marker.pk:
-        raise PermissionDenied("You cannot mark your own answers.")
+        raise PermissionDenied(gettext("You cannot mark your own answers."))
     if answer.awarded_points is not None or attempt.status != QuizAttempt.Status.AWAITING_MARKING:
-        raise ValidationError("This answer has already been marked.", code="already_marked")
+        raise ValidationError(
+            gettext("This answer has already been marked."), code="already_marked"
+        )
     try:
         points = Decimal(str(points)).quantize(_CENT, rounding=ROUND_HALF_UP)
     except ArithmeticError:
         points = None
     if points is None or not Decimal(0) <= points <= answer.max_points:
         raise ValidationError(
-            {"points": f"Give a mark from 0 to {answer.max_points}."}, code="points_range"
+            {"points": gettext("Give a mark from 0 to %(max)s.") % {"max": answer.max_points}},
+            code="points_range",
         )
     answer.awarded_points = points
     answer.marker_feedback = feedback.strip()

@@ -1,9 +1,10 @@
 """Record xAPI statements from the H5P player, keep each learner's result, save resume state.
 
 Statements come from the lesson page (never from the sandboxed player frame directly, see
-``imh_assessments.views.h5p``), with the learner's session. Each statement is validated, its
-actor checked to be the learner, its activity found from ``object.id`` and the learner's
-right to attempt it asked of the host app (``imh_assessments.access``). Then, in one transaction:
+``imh_assessments.views.h5p``), with the learner's session. Each statement is read and
+checked by ``imh_assessments.xapi.statements`` (its actor must be the learner, its object one
+of this site's activities), and the learner's right to attempt the activity is asked of the
+host app (``imh_assessments.access``). Then, in one transaction:
 
 * the raw statement is inserted once per statement id (``INSERT ... ON CONFLICT DO
   NOTHING``): a replay with the same body changes nothing, a different body under the same
@@ -27,16 +28,10 @@ check and these two statements, with the activity looked up from a short-lived c
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
-import re
-import uuid
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,8 +39,6 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from imh_accounts.absolute_urls import site_url
-from imh_accounts.jsonsafe import JSONTooDeep, json_loads
 from imh_assessments.access import pages_user_may_attempt
 from imh_assessments.models import (
     ActivityPlacement,
@@ -55,68 +48,21 @@ from imh_assessments.models import (
     XAPIStatement,
 )
 from imh_assessments.signals import activity_passed
+from imh_assessments.xapi.identifiers import activity_uuid_from_iri
+from imh_assessments.xapi.statements import (
+    VERB_COMPLETED,
+    VERB_FAILED,
+    VERB_PASSED,
+    ActivityNotFound,
+    ParsedStatement,
+    statement_parse,
+)
 
-XAPI_VERSION = "1.0.3"
-MAX_STATEMENT_BYTES = 64 * 1024
-MAX_STATE_BYTES = 64 * 1024
-# Real statements and H5P state documents nest a few levels; extensions add a few more.
-# Python's parser recurses once per level, so the thousands of brackets that fit in 64 KB
-# would crash it: deeper documents are refused before parsing.
-MAX_JSON_DEPTH = 64
 ACTIVITY_CACHE_SECONDS = 60
-
-ADL = "http://adlnet.gov/expapi/verbs/"
-VERB_ANSWERED = ADL + "answered"
-VERB_COMPLETED = ADL + "completed"
-VERB_PASSED = ADL + "passed"
-VERB_FAILED = ADL + "failed"
-RESULT_VERBS = frozenset({VERB_ANSWERED, VERB_COMPLETED, VERB_PASSED, VERB_FAILED})
-
-_IRI_PATH = re.compile(r"^/assessments/h5p/(?P<uuid>[0-9a-fA-F-]{36})/?$")
-
-
-def xapi_document_parse(*, raw: bytes | str, name: str = "The request body") -> Any:
-    """``raw`` read as JSON, or ``ValidationError`` naming ``name`` when it is not JSON or is
-    nested more than ``MAX_JSON_DEPTH`` levels deep. Size is checked before this is called."""
-    try:
-        # The encodings (and byte order mark) json.loads itself accepts for bytes.
-        text = raw.decode(json.detect_encoding(raw)) if isinstance(raw, bytes) else raw
-    except UnicodeDecodeError as exc:
-        raise ValidationError(f"{name} is not valid JSON.") from exc
-    try:
-        return json_loads(text, max_depth=MAX_JSON_DEPTH)
-    except JSONTooDeep as exc:
-        raise ValidationError(f"{name} is nested more than {MAX_JSON_DEPTH} levels deep.") from exc
-    except ValueError as exc:
-        raise ValidationError(f"{name} is not valid JSON.") from exc
 
 
 class StatementConflict(Exception):
     """A statement id already stored with a different body (HTTP 409)."""
-
-
-class ActivityNotFound(Exception):
-    """``object.id`` names no H5P activity of this site (HTTP 404)."""
-
-
-def activity_iri(*, activity: H5PActivity, base_url: str) -> str:
-    """The xAPI activity IRI of ``activity``: ``<site>/assessments/h5p/<uuid>``."""
-    return f"{base_url.rstrip('/')}/assessments/h5p/{activity.uuid}"
-
-
-def learner_agent(*, user) -> dict[str, Any]:
-    """The xAPI agent that stands for ``user``: an account on this site, no personal data.
-
-    ``homePage`` is ``site_url()``, the address emails and certificates use: the value of
-    ``WAGTAILADMIN_BASE_URL`` without a slash at the end, so for the setting written the
-    usual way it is unchanged and a replay of a statement stored earlier still matches it.
-    Stored statements belong to their learner by the user column, not by ``homePage``: if
-    the site moves to another address they keep the old one and still count.
-    """
-    return {
-        "objectType": "Agent",
-        "account": {"homePage": site_url(), "name": str(user.pk)},
-    }
 
 
 @dataclass(frozen=True)
@@ -159,191 +105,6 @@ def activity_ref(*, activity_uuid: str) -> ActivityRef | None:
     )
     cache.set(key, ref, ACTIVITY_CACHE_SECONDS)
     return ref
-
-
-def _activity_uuid_from_iri(iri: Any) -> tuple[str, bool] | None:
-    """(activity uuid, is sub-content) for an IRI of this site's activities, else None."""
-    if not isinstance(iri, str) or len(iri) > 500:
-        return None
-    parts = urlsplit(iri)
-    match = _IRI_PATH.match(parts.path)
-    if not match:
-        return None
-    try:
-        activity_uuid = str(uuid.UUID(match["uuid"]))
-    except ValueError:
-        return None
-    return activity_uuid, "subContentId" in parse_qs(parts.query)
-
-
-def _parent_iris(statement: dict) -> list[Any]:
-    context = statement.get("context")
-    if not isinstance(context, dict):
-        return []
-    activities = context.get("contextActivities")
-    if not isinstance(activities, dict):
-        return []
-    parents = activities.get("parent") or []
-    if isinstance(parents, dict):
-        parents = [parents]
-    if not isinstance(parents, list):
-        return []
-    return [parent.get("id") for parent in parents if isinstance(parent, dict)]
-
-
-def _number(value: Any, name: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValidationError(f"result.score.{name} must be a number.")
-    return float(value)
-
-
-def _actor_is_user(actor: Any, user) -> bool:
-    if not isinstance(actor, dict):
-        return False
-    mbox = actor.get("mbox")
-    if isinstance(mbox, str) and user.email:
-        return mbox.lower() == f"mailto:{user.email}".lower()
-    account = actor.get("account")
-    if isinstance(account, dict):
-        # The agent the lesson page was given, with or without a slash after the address.
-        home_page = account.get("homePage")
-        return (
-            isinstance(home_page, str)
-            and home_page.rstrip("/") == site_url()
-            and str(account.get("name")) == str(user.pk)
-        )
-    return False
-
-
-@dataclass
-class ParsedStatement:
-    statement_id: uuid.UUID
-    activity_uuid: str
-    is_subcontent: bool
-    verb: str
-    object_iri: str
-    score_scaled: float | None
-    score_raw: float | None
-    score_min: float | None
-    score_max: float | None
-    success: bool | None
-    completion: bool | None
-    raw: dict
-    body_sha256: str
-
-    @property
-    def counts_for_result(self) -> bool:
-        return not self.is_subcontent and self.verb in RESULT_VERBS
-
-
-def statement_parse(*, statement: Any, user, statement_id: str | None = None) -> ParsedStatement:
-    """Check one statement and put it in the form it is stored in.
-
-    Raises ``ValidationError`` for a malformed statement or score, ``PermissionDenied`` for
-    a statement about someone else, ``ActivityNotFound`` for an object that is not one of
-    this site's H5P activities.
-    """
-    if not isinstance(statement, dict):
-        raise ValidationError("Each statement must be a JSON object.")
-    missing = [name for name in ("actor", "verb", "object") if name not in statement]
-    if missing:
-        raise ValidationError(f"The statement has no {', '.join(missing)}.")
-    if not _actor_is_user(statement["actor"], user):
-        raise PermissionDenied("You can only record statements about yourself.")
-
-    given_id = statement.get("id")
-    if statement_id is not None and given_id is not None and str(given_id) != statement_id:
-        raise ValidationError("The statement id does not match the statementId parameter.")
-    raw_id = statement_id or given_id
-    try:
-        parsed_id = uuid.UUID(str(raw_id)) if raw_id is not None else uuid.uuid4()
-    except ValueError as exc:
-        raise ValidationError("The statement id must be a UUID.") from exc
-
-    verb = statement["verb"]
-    if not isinstance(verb, dict) or not isinstance(verb.get("id"), str) or not verb["id"]:
-        raise ValidationError("verb.id must be an IRI.")
-    if len(verb["id"]) > 255:
-        raise ValidationError("verb.id is too long.")
-    target = statement["object"]
-    if not isinstance(target, dict) or not isinstance(target.get("id"), str):
-        raise ValidationError("object.id must be the activity's IRI.")
-    if target.get("objectType", "Activity") != "Activity":
-        raise ValidationError("The object of the statement must be an activity.")
-    found = _activity_uuid_from_iri(target["id"])
-    if found is None:
-        # A statement about a part of an activity may name the activity only as its parent.
-        for parent in _parent_iris(statement):
-            parent_found = _activity_uuid_from_iri(parent)
-            if parent_found is not None:
-                found = (parent_found[0], True)
-                break
-    if found is None:
-        raise ActivityNotFound("The statement is not about an activity on this site.")
-    activity_uuid, is_subcontent = found
-    if not is_subcontent and any(
-        (p := _activity_uuid_from_iri(parent)) and p[0] == activity_uuid and target["id"] != parent
-        for parent in _parent_iris(statement)
-    ):
-        is_subcontent = True
-
-    scaled = raw_score = score_min = score_max = None
-    success = completion = None
-    result = statement.get("result")
-    if result is not None:
-        if not isinstance(result, dict):
-            raise ValidationError("result must be an object.")
-        for name in ("success", "completion"):
-            if result.get(name) is not None and not isinstance(result[name], bool):
-                raise ValidationError(f"result.{name} must be true or false.")
-        success, completion = result.get("success"), result.get("completion")
-        score = result.get("score")
-        if score is not None:
-            if not isinstance(score, dict):
-                raise ValidationError("result.score must be an object.")
-            scaled = _number(score.get("scaled"), "scaled")
-            raw_score = _number(score.get("raw"), "raw")
-            score_min = _number(score.get("min"), "min")
-            score_max = _number(score.get("max"), "max")
-            if scaled is not None and not -1 <= scaled <= 1:
-                raise ValidationError("result.score.scaled must be between -1 and 1.")
-            if score_min is not None and score_max is not None and score_max <= score_min:
-                raise ValidationError("result.score.max must be greater than result.score.min.")
-            if raw_score is not None:
-                if score_min is not None and raw_score < score_min:
-                    raise ValidationError("result.score.raw must not be below result.score.min.")
-                if score_max is not None and raw_score > score_max:
-                    raise ValidationError("result.score.raw must not be above result.score.max.")
-            if scaled is None and raw_score is not None and score_max is not None:
-                low = score_min if score_min is not None else 0.0
-                if score_max > low and low <= raw_score:
-                    scaled = (raw_score - low) / (score_max - low)
-    if statement["verb"]["id"] == VERB_PASSED and success is None:
-        success = True
-    if statement["verb"]["id"] == VERB_FAILED and success is None:
-        success = False
-
-    stored = {**statement, "id": str(parsed_id), "actor": learner_agent(user=user)}
-    for server_field in ("stored", "authority"):
-        stored.pop(server_field, None)
-    body = json.dumps(stored, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return ParsedStatement(
-        statement_id=parsed_id,
-        activity_uuid=activity_uuid,
-        is_subcontent=is_subcontent,
-        verb=statement["verb"]["id"],
-        object_iri=target["id"],
-        score_scaled=scaled,
-        score_raw=raw_score,
-        score_min=score_min,
-        score_max=score_max,
-        success=success,
-        completion=completion,
-        raw=stored,
-        body_sha256=hashlib.sha256(body.encode()).hexdigest(),
-    )
 
 
 def _statement_insert(connection, parsed: ParsedStatement, *, user, activity_id: int, now):
@@ -625,7 +386,7 @@ def _check_replays(parsed: list[ParsedStatement], *, only_conflicts: bool) -> bo
 
 
 def _state_activity(*, user, activity_iri_value: Any) -> ActivityRef:
-    found = _activity_uuid_from_iri(activity_iri_value)
+    found = activity_uuid_from_iri(activity_iri_value)
     if found is None or found[1]:
         raise ActivityNotFound("activityId is not an activity on this site.")
     ref = activity_ref(activity_uuid=found[0])

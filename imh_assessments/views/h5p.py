@@ -45,7 +45,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from imh_assessments.models import H5PActivity
-from imh_assessments.services.xapi import activity_iri
+from imh_assessments.xapi.identifiers import activity_iri
 
 EMBED_TOKEN_SECONDS = 12 * 60 * 60
 _TOKEN_SALT = "imh_assessments.h5p.embed"  # noqa: S105 (a signing namespace)
@@ -130,8 +130,12 @@ def h5p_embed(request: HttpRequest, activity_uuid: UUID) -> HttpResponse:
                 "activity_iri": activity_iri(activity=activity, base_url=origin),
                 "parent_origin": origin,
                 "save_frequency": SAVE_FREQUENCY_SECONDS,
-                "frame_js": request.build_absolute_uri(static("h5p-standalone/frame.bundle.js")),
-                "frame_css": request.build_absolute_uri(static("h5p-standalone/styles/h5p.css")),
+                "frame_js": request.build_absolute_uri(
+                    static("imh_assessments/h5p-standalone/frame.bundle.js")
+                ),
+                "frame_css": request.build_absolute_uri(
+                    static("imh_assessments/h5p-standalone/styles/h5p.css")
+                ),
             },
         )
     response["Access-Control-Allow-Origin"] = "*"

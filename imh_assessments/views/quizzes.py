@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.models import Page
 
@@ -38,7 +39,7 @@ def _crumbs(page_id: int | None, request: HttpRequest) -> list[tuple[str, str]]:
     module, as the lesson's own breadcrumbs show them), then the lesson itself."""
     page = Page.objects.live().filter(pk=page_id).first() if page_id else None
     if page is None:
-        return [("Home", "/")]
+        return [(gettext("Home"), "/")]
     site = page.get_site()
     pages = page.get_ancestors(inclusive=True).live().order_by("depth")
     # Below the site's home page, like the page tree's breadcrumbs; the tree's root is no page.
@@ -46,7 +47,7 @@ def _crumbs(page_id: int | None, request: HttpRequest) -> list[tuple[str, str]]:
         pages.descendant_of(site.root_page, inclusive=True) if site else pages.filter(depth__gt=1)
     )
     crumbs = [(item.title, url) for item in pages if (url := item.get_url(request))]
-    return crumbs or [("Home", "/")]
+    return crumbs or [(gettext("Home"), "/")]
 
 
 @login_required
@@ -140,11 +141,11 @@ def quiz_submit(request: HttpRequest, token) -> HttpResponse:
 def quiz_result(request: HttpRequest, token) -> HttpResponse:
     attempt = selectors.attempt_for_viewer(token=token, user=request.user)
     if attempt is None:
-        raise Http404("No such attempt.")
+        raise Http404(gettext("No such attempt."))
     if attempt.status == QuizAttempt.Status.IN_PROGRESS:
         if attempt.user_id == request.user.pk:
             return redirect("imh_assessments:quiz_take", token=attempt.token)
-        raise Http404("This attempt has not been submitted.")
+        raise Http404(gettext("This attempt has not been submitted."))
     is_owner = attempt.user_id == request.user.pk
     return render(
         request,

@@ -21,17 +21,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from imh_assessments.services.xapi import (
-    MAX_STATE_BYTES,
-    MAX_STATEMENT_BYTES,
-    XAPI_VERSION,
-    ActivityNotFound,
     StatementConflict,
     activity_state_delete,
     activity_state_get,
     activity_state_save,
-    learner_agent,
-    xapi_document_parse,
     xapi_statements_record,
+)
+from imh_assessments.xapi.identifiers import learner_agent
+from imh_assessments.xapi.statements import (
+    MAX_STATE_BYTES,
+    MAX_STATEMENT_BYTES,
+    XAPI_VERSION,
+    ActivityNotFound,
+    xapi_document_parse,
 )
 
 app_name = "xapi"

@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, ObjectList
@@ -33,6 +34,8 @@ from imh_assessments.services.h5p import (
     h5p_activity_update,
     h5p_package_validate,
 )
+from imh_core.hooks import IMH_LEARNING_MENU_ITEMS
+from imh_core.people import person_name
 
 
 class H5PActivityForm(WagtailAdminModelForm):
@@ -51,18 +54,21 @@ class H5PActivityForm(WagtailAdminModelForm):
             field.widget.attrs["accept"] = ".h5p"
             if self.instance.pk:
                 field.required = False
-                field.help_text = "Upload a new .h5p file only to replace the current package."
+                field.help_text = _("Upload a new .h5p file only to replace the current package.")
 
     def clean_package(self) -> Any:
         package = self.cleaned_data.get("package")
         if not isinstance(package, UploadedFile):
             return package
         if not package.name.lower().endswith(".h5p"):
-            raise ValidationError("Choose an .h5p file (exported from an H5P editor).")
+            raise ValidationError(_("Choose an .h5p file (exported from an H5P editor)."))
         result = h5p_package_validate(file=package)
         if not result.is_valid:
             raise ValidationError(
-                [f"The H5P package was refused: {message}" for message in result.messages]
+                [
+                    _("The H5P package was refused: %(problem)s") % {"problem": message}
+                    for message in result.messages
+                ]
             )
         return package
 
@@ -133,28 +139,27 @@ def _version(library: H5PLibrary) -> str:
 
 
 def _uploaded_by(activity: H5PActivity) -> str:
-    user = activity.uploaded_by
-    return (user.get_full_name() or user.get_username()) if user else "-"
+    return person_name(activity.uploaded_by) or "-"
 
 
 class H5PActivityViewSet(SnippetViewSet):
     model = H5PActivity
     icon = "code"
-    menu_label = "H5P activities"
+    menu_label = _("H5P activities")
     menu_name = "h5p_activities"
-    add_to_admin_menu = True
-    menu_order = 310
+    menu_hook = IMH_LEARNING_MENU_ITEMS
+    menu_order = 235
     add_view_class = H5PActivityCreateView
     edit_view_class = H5PActivityEditView
     delete_view_class = H5PActivityDeleteView
     copy_view_enabled = False
     list_display = [
         "title",
-        Column("main_library", label="Main library", accessor=_main_library),
-        Column("pass_mark", label="Pass mark", accessor=lambda a: f"{a.pass_mark}%"),
-        Column("package_size", label="Size", accessor=lambda a: filesizeformat(a.package_size)),
-        Column("uploaded_by", label="Uploaded by", accessor=_uploaded_by),
-        DateColumn("created_at", label="Uploaded"),
+        Column("main_library", label=_("Main library"), accessor=_main_library),
+        Column("pass_mark", label=_("Pass mark"), accessor=lambda a: f"{a.pass_mark}%"),
+        Column("package_size", label=_("Size"), accessor=lambda a: filesizeformat(a.package_size)),
+        Column("uploaded_by", label=_("Uploaded by"), accessor=_uploaded_by),
+        DateColumn("created_at", label=_("Uploaded")),
     ]
     list_filter = ["scoring_policy"]
     search_fields = ["title"]
@@ -167,7 +172,9 @@ class H5PActivityViewSet(SnippetViewSet):
             FieldPanel("package"),
             FieldPanel("scoring_policy"),
             FieldPanel("pass_mark"),
-            InlinePanel("competency_mappings", heading="Competencies", label="Competency mapping"),
+            InlinePanel(
+                "competency_mappings", heading=_("Competencies"), label=_("Competency mapping")
+            ),
         ],
         base_form_class=H5PActivityForm,
     )
@@ -185,16 +192,16 @@ class H5PLibraryViewSet(ModelViewSet):
     model = H5PLibrary
     name = "h5p_libraries"
     icon = "code"
-    menu_label = "H5P libraries"
+    menu_label = _("H5P libraries")
     add_to_settings_menu = True
     inspect_view_enabled = True
     copy_view_enabled = False
     list_display = [
         "machine_name",
-        Column("version", label="Version", accessor=_version),
+        Column("version", label=_("Version"), accessor=_version),
         "title",
         "runnable",
-        DateColumn("created_at", label="Installed"),
+        DateColumn("created_at", label=_("Installed")),
     ]
     list_filter = ["runnable"]
     search_fields = ["machine_name", "title"]

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.auth import permission_denied
@@ -26,11 +27,14 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet
 
 from imh_accounts.permissions import ReadOnlyPermissionPolicy
-from imh_accounts.viewsets import SpreadsheetSafeIndexView
 from imh_assessments.forms.quizzes import MarkAnswerForm, QuestionForm
 from imh_assessments.models import Question, Quiz, QuizAnswer, QuizAttempt
 from imh_assessments.selectors import quizzes as selectors
 from imh_assessments.services import quizzes as services
+from imh_core.forms import add_service_errors
+from imh_core.hooks import IMH_LEARNING_MENU_ITEMS
+from imh_core.people import person_name_with_email, select_people
+from imh_core.views import SpreadsheetSafeIndexView
 
 # Before any viewset asks for the attempts' policy (Wagtail would otherwise make a fallback).
 register_permission_policy(QuizAttempt, ReadOnlyPermissionPolicy(QuizAttempt))
@@ -56,7 +60,7 @@ class _KeepRecordsDeleteView(DeleteView):
 
 
 class QuestionDeleteView(_KeepRecordsDeleteView):
-    in_use_message = (
+    in_use_message = _(
         "This question cannot be deleted: it is in a quiz or trainees have answered it. "
         "Remove it from its quizzes instead; answered questions stay in the bank."
     )
@@ -66,7 +70,7 @@ class QuestionDeleteView(_KeepRecordsDeleteView):
 
 
 class QuizDeleteView(_KeepRecordsDeleteView):
-    in_use_message = "This quiz cannot be deleted: trainees have attempted it."
+    in_use_message = _("This quiz cannot be deleted: trainees have attempted it.")
 
     def in_use(self) -> bool:
         return self.object.attempts.exists()
@@ -77,7 +81,7 @@ class QuestionViewSet(SnippetViewSet):
 
     model = Question
     icon = "help"
-    menu_label = "Question bank"
+    menu_label = _("Question bank")
     delete_view_class = QuestionDeleteView
     list_display = ["__str__", "kind", "category", "points", "updated_at"]
     list_filter = ["kind", "category"]
@@ -93,26 +97,29 @@ class QuestionViewSet(SnippetViewSet):
                     FieldPanel("text"),
                     FieldRowPanel([FieldPanel("points"), FieldPanel("category")]),
                 ],
-                heading="Question",
+                heading=_("Question"),
             ),
             FieldPanel("true_false_answer"),
             InlinePanel(
                 "options",
-                heading="Options",
-                label="Option",
-                help_text="Choice questions: give at least two options and tick the correct "
-                "one (single choice) or ones (multiple response). Free-text questions have none.",
+                heading=_("Options"),
+                label=_("Option"),
+                help_text=_(
+                    "Choice questions: give at least two options and tick the correct "
+                    "one (single choice) or ones (multiple response). Free-text questions "
+                    "have none."
+                ),
             ),
             FieldPanel("general_feedback"),
             MultiFieldPanel(
                 [FieldPanel("model_answer"), FieldPanel("marking_guidance")],
-                heading="Free-text questions: for markers",
+                heading=_("Free-text questions: for markers"),
             ),
             InlinePanel(
                 "competency_mappings",
-                heading="Competencies",
-                label="Competency",
-                help_text="Passing a quiz with this question counts as evidence for these.",
+                heading=_("Competencies"),
+                label=_("Competency"),
+                help_text=_("Passing a quiz with this question counts as evidence for these."),
             ),
         ],
         base_form_class=QuestionForm,
@@ -122,7 +129,7 @@ class QuestionViewSet(SnippetViewSet):
 class QuizViewSet(SnippetViewSet):
     model = Quiz
     icon = "tasks"
-    menu_label = "Quizzes"
+    menu_label = _("Quizzes")
     delete_view_class = QuizDeleteView
     list_display = ["title", "pass_mark", "attempts_allowed", "time_limit_minutes", "updated_at"]
     search_fields = ["title"]
@@ -136,9 +143,9 @@ class QuizViewSet(SnippetViewSet):
                 FieldPanel("time_limit_minutes"),
                 FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_options")]),
             ],
-            heading="Rules",
+            heading=_("Rules"),
         ),
-        InlinePanel("quiz_questions", heading="Questions", label="Question", min_num=1),
+        InlinePanel("quiz_questions", heading=_("Questions"), label=_("Question"), min_num=1),
     ]
 
 
@@ -152,7 +159,7 @@ class _MarkerRequiredMixin:
 class MarkingQueueView(_MarkerRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
     """Free-text answers awaiting marking, oldest submission first."""
 
-    page_title = "Marking queue"
+    page_title = _("Marking queue")
     header_icon = "edit"
     template_name = "imh_assessments/quizzes/admin/marking_queue.html"
 
@@ -166,7 +173,7 @@ class MarkingQueueView(_MarkerRequiredMixin, WagtailAdminTemplateMixin, Template
 
 
 class MarkAnswerView(_MarkerRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
-    page_title = "Mark an answer"
+    page_title = _("Mark an answer")
     header_icon = "edit"
     template_name = "imh_assessments/quizzes/admin/mark_answer.html"
 
@@ -179,7 +186,7 @@ class MarkAnswerView(_MarkerRequiredMixin, WagtailAdminTemplateMixin, TemplateVi
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
-            {"url": reverse("quiz_marking:index"), "label": "Marking queue"},
+            {"url": reverse("quiz_marking:index"), "label": _("Marking queue")},
             {"url": "", "label": self.page_title},
         ]
 
@@ -191,14 +198,14 @@ class MarkAnswerView(_MarkerRequiredMixin, WagtailAdminTemplateMixin, TemplateVi
 
     def get(self, request, *args, **kwargs):
         if not selectors.marking_queue().filter(pk=kwargs["pk"]).exists():
-            messages.info(request, "That answer has already been marked.")
+            messages.info(request, _("That answer has already been marked."))
             return redirect("quiz_marking:index")
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
         answer = QuizAnswer.objects.filter(pk=kwargs["pk"]).first()
         if answer is None or answer.awarded_points is not None:
-            messages.info(request, "That answer has already been marked.")
+            messages.info(request, _("That answer has already been marked."))
             return redirect("quiz_marking:index")
         form = MarkAnswerForm(request.POST, max_points=answer.max_points)
         if form.is_valid():
@@ -214,13 +221,12 @@ class MarkAnswerView(_MarkerRequiredMixin, WagtailAdminTemplateMixin, TemplateVi
                 return redirect("quiz_marking:index")
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
-                    for field, errors in error.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
+                    add_service_errors(form, error)
                 else:
                     messages.error(request, " ".join(error.messages))
                     return redirect("quiz_marking:index")
             else:
-                messages.success(request, "Answer marked.")
+                messages.success(request, _("Answer marked."))
                 return redirect("quiz_marking:index")
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -229,7 +235,7 @@ class MarkingQueueViewSet(ViewSet):
     name = "quiz_marking"
     url_prefix = "quiz-marking"
     icon = "edit"
-    menu_label = "Marking queue"
+    menu_label = _("Marking queue")
 
     @cached_property
     def menu_item_class(self):
@@ -247,9 +253,7 @@ class MarkingQueueViewSet(ViewSet):
 
 
 def _person(attempt: QuizAttempt) -> str:
-    user = attempt.user
-    name = user.get_full_name() or user.get_username()
-    return f"{name} ({user.email})" if user.email else name
+    return person_name_with_email(attempt.user)
 
 
 def _result_url(attempt: QuizAttempt) -> str | None:
@@ -265,7 +269,7 @@ def _percent(attempt: QuizAttempt) -> str:
 
 class QuizAttemptIndexView(SpreadsheetSafeIndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("user", "quiz")
+        return select_people(super().get_base_queryset().select_related("quiz"), "user")
 
 
 class QuizAttemptViewSet(ModelViewSet):
@@ -274,14 +278,14 @@ class QuizAttemptViewSet(ModelViewSet):
     model = QuizAttempt
     name = "quiz_attempts"
     icon = "list-ul"
-    menu_label = "Quiz attempts"
+    menu_label = _("Quiz attempts")
     index_view_class = QuizAttemptIndexView
     copy_view_enabled = False
     inspect_view_enabled = True
     list_display = [
         TitleColumn(
             "person",
-            label="Trainee",
+            label=_("Trainee"),
             accessor=_person,
             get_url=_result_url,
             get_title_id=lambda attempt: f"quiz-attempt-{attempt.pk}",
@@ -289,7 +293,7 @@ class QuizAttemptViewSet(ModelViewSet):
         "quiz",
         "number",
         "status",
-        Column("percent", label="Score", accessor=_percent),
+        Column("percent", label=_("Score"), accessor=_percent),
         "passed",
         "submitted_at",
     ]
@@ -344,9 +348,10 @@ class QuizAttemptViewSet(ModelViewSet):
 
 
 class QuizzesViewSetGroup(ViewSetGroup):
-    menu_label = "Assessments"
+    menu_label = _("Assessments")
     menu_icon = "tasks"
     menu_order = 230
+    menu_hook = IMH_LEARNING_MENU_ITEMS
     items = (QuizViewSet, QuestionViewSet, MarkingQueueViewSet, QuizAttemptViewSet)
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -42,7 +43,7 @@ def certificate_pdf_download(request: HttpRequest, code: str) -> HttpResponse:
         else None
     )
     if certificate is None or not user_can_download(user=request.user, certificate=certificate):
-        raise Http404("No certificate found.")
+        raise Http404(gettext("No certificate found."))
     if certificate.pdf_status != Certificate.PdfStatus.READY or not certificate.pdf:
         return render(
             request,
@@ -50,7 +51,7 @@ def certificate_pdf_download(request: HttpRequest, code: str) -> HttpResponse:
             {
                 "certificate": certificate,
                 "gave_up": certificate.pdf_status == Certificate.PdfStatus.GAVE_UP,
-                "crumbs": [("Home", "/")],
+                "crumbs": [(gettext("Home"), "/")],
             },
             status=202,
         )

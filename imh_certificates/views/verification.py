@@ -17,25 +17,33 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from imh_accounts.jsonsafe import json_loads
 from imh_certificates import verification as v
 from imh_certificates.models import code_normalise
+from imh_core.jsonsafe import json_loads
 
 
 class VerifyCodeForm(forms.Form):
     code = forms.CharField(
-        label="Certificate code",
-        help_text=(
-            f"Printed on the certificate under the QR code, in the format {v.CODE_FORMAT_HINT}"
-            " (20 letters and numbers). Capitals, spaces and dashes do not matter."
+        label=_("Certificate code"),
+        help_text=format_lazy(
+            _(
+                "Printed on the certificate under the QR code, in the format {code_format}"
+                " (20 letters and numbers). Capitals, spaces and dashes do not matter."
+            ),
+            code_format=v.CODE_FORMAT_HINT,
         ),
         max_length=200,
         error_messages={
-            "required": "Enter the certificate code",
-            "max_length": "Enter the certificate code exactly as it is printed on the certificate",
+            "required": _("Enter the certificate code"),
+            "max_length": _(
+                "Enter the certificate code exactly as it is printed on the certificate"
+            ),
         },
         widget=forms.TextInput(
             attrs={
@@ -51,32 +59,36 @@ class VerifyCodeForm(forms.Form):
         canonical = code_normalise(self.cleaned_data["code"])
         if canonical is None:
             raise ValidationError(
-                "Enter the certificate code exactly as it is printed on the certificate, in the "
-                f"format {v.CODE_FORMAT_HINT}"
+                gettext(
+                    "Enter the certificate code exactly as it is printed on the certificate, in "
+                    "the format %(code_format)s"
+                )
+                % {"code_format": v.CODE_FORMAT_HINT}
             )
         return canonical
 
 
 class BulkUploadForm(forms.Form):
     file = forms.FileField(
-        label="Upload a CSV file of certificate codes",
-        error_messages={"required": "Select a CSV file of certificate codes"},
+        label=_("Upload a CSV file of certificate codes"),
+        error_messages={"required": _("Select a CSV file of certificate codes")},
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = (
+        self.fields["file"].help_text = gettext(
             "One code a row, in the first column or in a column headed “code”. Up to "
-            f"{v.bulk_max_rows():,} codes."
-        )
+            "%(count)s codes."
+        ) % {"count": f"{v.bulk_max_rows():,}"}
         self.codes: list[tuple[int, str]] = []
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > v.bulk_max_bytes():
             raise ValidationError(
-                f"The selected file must be smaller than {v.bulk_max_bytes() // 1024:,} KB."
+                gettext("The selected file must be smaller than %(size)s KB.")
+                % {"size": f"{v.bulk_max_bytes() // 1024:,}"}
             )
         try:
             self.codes = v.bulk_codes_parse(name=upload.name, data=upload.read())
@@ -97,7 +109,7 @@ def _too_many_page(request: HttpRequest, retry_after: int) -> HttpResponse:
     response = render(
         request,
         "imh_certificates/verify_rate_limited.html",
-        {"retry_after": retry_after, "crumbs": [("Home", "/")]},
+        {"retry_after": retry_after, "crumbs": [(gettext("Home"), "/")]},
         status=429,
     )
     response["Retry-After"] = str(retry_after)
@@ -105,7 +117,10 @@ def _too_many_page(request: HttpRequest, retry_after: int) -> HttpResponse:
 
 
 def _crumbs() -> list[tuple[str, str]]:
-    return [("Home", "/"), ("Verify a certificate", reverse("imh_certificates:verify"))]
+    return [
+        (gettext("Home"), "/"),
+        (gettext("Verify a certificate"), reverse("imh_certificates:verify")),
+    ]
 
 
 @require_safe
@@ -117,7 +132,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "imh_certificates/verify.html",
-        {"form": form, "crumbs": [("Home", "/")]},
+        {"form": form, "crumbs": [(gettext("Home"), "/")]},
     )
     return _no_index(response)
 
@@ -216,11 +231,14 @@ def _require_manager(request: HttpRequest) -> None:
     from imh_certificates.policies import user_is_manager
 
     if not user_is_manager(user=request.user):
-        raise PermissionDenied("Only managers of an organisation can check codes in bulk.")
+        raise PermissionDenied(gettext("Only managers of an organisation can check codes in bulk."))
 
 
 def _bulk_crumbs() -> list[tuple[str, str]]:
-    return [("Home", "/"), ("Check many certificates", reverse("imh_certificates:verify_many"))]
+    return [
+        (gettext("Home"), "/"),
+        (gettext("Check many certificates"), reverse("imh_certificates:verify_many")),
+    ]
 
 
 def _csv_response(rows: list[v.BulkRow]) -> HttpResponse:
@@ -269,7 +287,7 @@ def verify_many(request: HttpRequest) -> HttpResponse:
             "form": form,
             "max_rows": v.bulk_max_rows(),
             "max_kb": v.bulk_max_bytes() // 1024,
-            "crumbs": [("Home", "/")],
+            "crumbs": [(gettext("Home"), "/")],
         },
         status=status,
     )

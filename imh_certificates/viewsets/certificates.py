@@ -23,7 +23,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
@@ -36,19 +39,21 @@ from wagtail.admin.widgets.button import Button, MenuItem
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from imh_accounts.formatting import datetime_text, hours_text
 from imh_certificates import selectors, services
 from imh_certificates.models import Certificate, code_normalise
+from imh_core.formatting import datetime_text, hours_text
+from imh_core.forms import add_service_errors
+from imh_core.hooks import IMH_LEARNING_MENU_ITEMS
 
 # "revoke", "reissue" and "retry_pdf" come with the "change" permission; "change" itself
 # (the generic edit form), "add" and "delete" are never granted.
 ACTION_PERMISSIONS = frozenset({"revoke", "reissue", "retry_pdf"})
 
 EFFECTIVE_STATUS_LABELS = {
-    "valid": "Valid",
-    "expired": "Expired",
-    "revoked": "Revoked",
-    "superseded": "Superseded by a reissue",
+    "valid": _("Valid"),
+    "expired": _("Expired"),
+    "revoked": _("Revoked"),
+    "superseded": _("Superseded by a reissue"),
 }
 
 
@@ -97,21 +102,21 @@ def _issued(certificate: Certificate) -> str:
 
 
 def _expires(certificate: Certificate) -> str:
-    return certificate.expires_on.strftime("%-d %B %Y") if certificate.expires_on else "Never"
+    return date_format(certificate.expires_on, "j F Y") if certificate.expires_on else _("Never")
 
 
 class CertificateFilterSet(WagtailFilterSet):
     effective_status = django_filters.ChoiceFilter(
-        label="Status",
+        label=_("Status"),
         choices=list(EFFECTIVE_STATUS_LABELS.items()),
         method="filter_effective_status",
-        empty_label="All",
+        empty_label=_("All"),
     )
     pdf_status = django_filters.ChoiceFilter(
-        label="PDF", choices=Certificate.PdfStatus.choices, empty_label="All"
+        label=_("PDF"), choices=Certificate.PdfStatus.choices, empty_label=_("All")
     )
     kind = django_filters.ChoiceFilter(
-        label="Kind", choices=Certificate.Kind.choices, empty_label="All"
+        label=_("Kind"), choices=Certificate.Kind.choices, empty_label=_("All")
     )
 
     class Meta:
@@ -139,7 +144,7 @@ def _action_buttons(view, certificate: Certificate, button_class) -> list:
     ):
         buttons.append(
             button_class(
-                "Revoke",
+                _("Revoke"),
                 url=reverse(view.revoke_url_name, args=[certificate.pk]),
                 icon_name="cross",
                 priority=50,
@@ -150,7 +155,7 @@ def _action_buttons(view, certificate: Certificate, button_class) -> list:
     ):
         buttons.append(
             button_class(
-                "Reissue",
+                _("Reissue"),
                 url=reverse(view.reissue_url_name, args=[certificate.pk]),
                 icon_name="repeat",
                 priority=55,
@@ -161,7 +166,7 @@ def _action_buttons(view, certificate: Certificate, button_class) -> list:
     ):
         buttons.append(
             button_class(
-                "Retry PDF",
+                _("Retry PDF"),
                 url=reverse(view.retry_pdf_url_name, args=[certificate.pk]),
                 icon_name="resubmit",
                 priority=60,
@@ -249,7 +254,7 @@ class CertificateInspectView(generic.InspectView):
         if self.object.pdf_status == Certificate.PdfStatus.READY and self.object.pdf:
             buttons.append(
                 Button(
-                    "Download PDF",
+                    _("Download PDF"),
                     url=reverse("imh_certificates:certificate_pdf", args=[self.object.code]),
                     icon_name="download",
                     priority=30,
@@ -257,7 +262,7 @@ class CertificateInspectView(generic.InspectView):
             )
         buttons.append(
             Button(
-                "Verification page",
+                _("Verification page"),
                 url=reverse("imh_certificates:verify_code", args=[self.object.code]),
                 icon_name="link-external",
                 priority=40,
@@ -273,14 +278,15 @@ class CertificateInspectView(generic.InspectView):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(
-        label="Reason for revoking",
-        help_text="Anyone who checks the certificate will see this reason.",
+        label=_("Reason for revoking"),
+        help_text=_("Anyone who checks the certificate will see this reason."),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=services.REASON_MAX_LENGTH,
         error_messages={
-            "required": "Enter the reason for revoking the certificate",
-            "max_length": (
-                f"The reason must be {services.REASON_MAX_LENGTH:,} characters or fewer"
+            "required": _("Enter the reason for revoking the certificate"),
+            "max_length": format_lazy(
+                _("The reason must be {limit} characters or fewer"),
+                limit=f"{services.REASON_MAX_LENGTH:,}",
             ),
         },
     )
@@ -288,14 +294,15 @@ class RevokeForm(forms.Form):
 
 class ReissueForm(forms.Form):
     reason = forms.CharField(
-        label="Reason for reissuing (optional)",
-        help_text="Kept in the certificate's history.",
+        label=_("Reason for reissuing (optional)"),
+        help_text=_("Kept in the certificate's history."),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=services.REASON_MAX_LENGTH,
         error_messages={
-            "max_length": (
-                f"The reason must be {services.REASON_MAX_LENGTH:,} characters or fewer"
+            "max_length": format_lazy(
+                _("The reason must be {limit} characters or fewer"),
+                limit=f"{services.REASON_MAX_LENGTH:,}",
             ),
         },
     )
@@ -323,7 +330,7 @@ class CertificateActionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, T
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
-            {"url": reverse(self.index_url_name), "label": "Certificates"},
+            {"url": reverse(self.index_url_name), "label": _("Certificates")},
             {
                 "url": reverse(self.inspect_url_name, args=[self.object.pk]),
                 "label": self.object.code,
@@ -360,8 +367,7 @@ class CertificateActionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, T
             return self.act(form)
         except ValidationError as error:
             if form is not None and hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, error)
                 return self.render_to_response(self.get_context_data(form=form))
             messages.error(request, " ".join(error.messages))
             return redirect(self.inspect_url_name, self.object.pk)
@@ -372,10 +378,10 @@ class CertificateActionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, T
 
 class CertificateRevokeView(CertificateActionView):
     permission_required = "revoke"
-    page_title = "Revoke certificate"
+    page_title = _("Revoke certificate")
     template_name = "imh_certificates/admin/revoke.html"
     form_class = RevokeForm
-    action_label = "Revoke certificate"
+    action_label = _("Revoke certificate")
 
     def act(self, form) -> HttpResponse:
         services.certificate_revoke(
@@ -383,17 +389,18 @@ class CertificateRevokeView(CertificateActionView):
         )
         messages.success(
             self.request,
-            f"Certificate {self.object.code} is revoked. The verification page now says so.",
+            _("Certificate %(code)s is revoked. The verification page now says so.")
+            % {"code": self.object.code},
         )
         return redirect(self.inspect_url_name, self.object.pk)
 
 
 class CertificateReissueView(CertificateActionView):
     permission_required = "reissue"
-    page_title = "Reissue certificate"
+    page_title = _("Reissue certificate")
     template_name = "imh_certificates/admin/reissue.html"
     form_class = ReissueForm
-    action_label = "Reissue certificate"
+    action_label = _("Reissue certificate")
 
     def act(self, form) -> HttpResponse:
         new = services.certificate_reissue(
@@ -401,22 +408,27 @@ class CertificateReissueView(CertificateActionView):
         )
         messages.success(
             self.request,
-            f"Certificate {self.object.code} is replaced by {new.code}, "
-            f"issued to {new.holder_name}. Its PDF is being made.",
+            _(
+                "Certificate %(old)s is replaced by %(new)s, issued to %(holder)s. Its PDF is "
+                "being made."
+            )
+            % {"old": self.object.code, "new": new.code, "holder": new.holder_name},
         )
         return redirect(self.inspect_url_name, new.pk)
 
 
 class CertificateRetryPdfView(CertificateActionView):
     permission_required = "retry_pdf"
-    page_title = "Make the PDF again"
+    page_title = _("Make the PDF again")
     template_name = "imh_certificates/admin/retry_pdf.html"
-    action_label = "Make the PDF again"
+    action_label = _("Make the PDF again")
 
     def act(self, form) -> HttpResponse:
         services.certificate_pdf_retry(certificate=self.object, actor=self.request.user)
         messages.success(
-            self.request, f"The PDF of certificate {self.object.code} is queued to be made again."
+            self.request,
+            _("The PDF of certificate %(code)s is queued to be made again.")
+            % {"code": self.object.code},
         )
         return redirect(self.inspect_url_name, self.object.pk)
 
@@ -429,26 +441,26 @@ class CertificateViewSet(ModelViewSet):
     name = "certificates_admin"
     url_prefix = "certificates"
     icon = "doc-full"
-    menu_label = "Certificates"
-    menu_order = 230
-    add_to_admin_menu = True
+    menu_label = _("Certificates")
+    menu_order = 250
+    menu_hook = IMH_LEARNING_MENU_ITEMS
     index_view_class = CertificateIndexView
     inspect_view_class = CertificateInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
     list_display = [
         "code",
-        Column("holder_name", label="Holder", sort_key="holder_name"),
+        Column("holder_name", label=_("Holder"), sort_key="holder_name"),
         "title",
-        Column("issued_at", label="Issued", accessor=_issued, sort_key="issued_at"),
-        Column("expires_on", label="Expires", accessor=_expires, sort_key="expires_on"),
+        Column("issued_at", label=_("Issued"), accessor=_issued, sort_key="issued_at"),
+        Column("expires_on", label=_("Expires"), accessor=_expires, sort_key="expires_on"),
         StatusTagColumn(
             "effective_status",
-            label="Status",
+            label=_("Status"),
             accessor=_effective_status,
             primary=lambda certificate: certificate.effective_status() == "valid",
         ),
-        Column("pdf_status", label="PDF", accessor="get_pdf_status_display"),
+        Column("pdf_status", label=_("PDF"), accessor="get_pdf_status_display"),
     ]
     search_fields = ["code", "holder_name", "title"]
     # Certificates are not in Wagtail's search index: search the table directly.

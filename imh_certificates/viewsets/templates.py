@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import Button, MenuItem
@@ -17,6 +18,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets
 
 from imh_certificates.models import CertificateTemplate
+from imh_core.hooks import IMH_LEARNING_MENU_ITEMS
 
 PREVIEW_URL_NAME = "certificates_templates:preview_pdf"
 
@@ -52,7 +54,9 @@ class TemplateEditView(snippets.EditView):
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
         buttons.append(
-            Button("Preview PDF", url=_preview_url(self.object), icon_name="doc-full", priority=30)
+            Button(
+                _("Preview PDF"), url=_preview_url(self.object), icon_name="doc-full", priority=30
+            )
         )
         return buttons
 
@@ -63,7 +67,7 @@ class TemplateIndexView(snippets.IndexView):
         if self.user_has_any_permission(["add", "change"]):
             buttons.append(
                 MenuItem(
-                    "Preview PDF", url=_preview_url(instance), icon_name="doc-full", priority=30
+                    _("Preview PDF"), url=_preview_url(instance), icon_name="doc-full", priority=30
                 )
             )
         return buttons
@@ -72,11 +76,11 @@ class TemplateIndexView(snippets.IndexView):
 class CertificateTemplateViewSet(snippets.SnippetViewSet):
     model = CertificateTemplate
     icon = "doc-full"
-    menu_label = "Certificate templates"
+    menu_label = _("Certificate templates")
     menu_name = "certificate_templates"
     url_prefix = "certificates/templates"
     url_namespace = "certificates_templates"
-    add_to_admin_menu = True
+    menu_hook = IMH_LEARNING_MENU_ITEMS
     menu_order = 260
     list_display = ["name", "issuer_name", "is_default", "updated_at"]
     list_filter = ["is_default"]

@@ -12,8 +12,10 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -22,7 +24,8 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from imh_competencies import selectors, services
 from imh_competencies.forms import ExternalLearningRejectForm
-from imh_competencies.models import ExternalLearning
+from imh_core.hooks import IMH_COMPETENCIES_MENU_ITEMS
+from imh_core.people import person_name
 
 REVIEW_PERMISSION = "imh_competencies.change_externallearning"
 
@@ -40,7 +43,7 @@ class _ReviewerOnly:
 
 class ExternalLearningIndexView(_ReviewerOnly, WagtailAdminTemplateMixin, TemplateView):
     template_name = "imh_competencies/admin/external_learning_index.html"
-    page_title = "External learning to review"
+    page_title = _("External learning to review")
     header_icon = "tick-inverse"
 
     def get_breadcrumbs_items(self):
@@ -59,30 +62,35 @@ class ExternalLearningReviewView(_ReviewerOnly, WagtailAdminTemplateMixin, Templ
 
     def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         super().setup(request, *args, **kwargs)
-        self.item = get_object_or_404(
-            ExternalLearning.objects.select_related("user", "reviewed_by"), pk=kwargs["pk"]
-        )
+        self.item = selectors.external_learning_for_review(pk=kwargs["pk"])
         self.form = ExternalLearningRejectForm()
 
     def get_page_title(self) -> str:
-        return f"Review: {self.item.title}"
+        return gettext("Review: %(title)s") % {"title": self.item.title}
 
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
-            {"url": reverse("external_learning_review:index"), "label": "External learning"},
+            {
+                "url": reverse("external_learning_review:index"),
+                "label": gettext("External learning"),
+            },
             {"url": "", "label": self.item.title},
         ]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        name = selectors.person_name(self.item.user)
+        name = person_name(self.item.user)
         if request.POST.get("action") == "verify":
             try:
                 services.external_learning_verify(external_learning=self.item, actor=request.user)
-            except PermissionDenied as error:
-                messages.error(request, str(error))
+            except (PermissionDenied, ValidationError) as error:
+                messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
                 return redirect("external_learning_review:review", pk=self.item.pk)
-            messages.success(request, f"“{self.item.title}” is verified and counts for {name}.")
+            messages.success(
+                request,
+                gettext("“%(title)s” is verified and counts for %(name)s.")
+                % {"title": self.item.title, "name": name},
+            )
             return redirect("external_learning_review:index")
         self.form = ExternalLearningRejectForm(request.POST)
         if self.form.is_valid():
@@ -99,7 +107,9 @@ class ExternalLearningReviewView(_ReviewerOnly, WagtailAdminTemplateMixin, Templ
                 self.form.add_error("reason", " ".join(error.messages))
             else:
                 messages.success(
-                    request, f"“{self.item.title}” is not accepted. {name} is told why."
+                    request,
+                    gettext("“%(title)s” is not accepted. %(name)s is told why.")
+                    % {"title": self.item.title, "name": name},
                 )
                 return redirect("external_learning_review:index")
         return self.get(request, *args, **kwargs)
@@ -109,8 +119,8 @@ class ExternalLearningReviewView(_ReviewerOnly, WagtailAdminTemplateMixin, Templ
         context.update(
             {
                 "item": self.item,
-                "person_name": selectors.person_name(self.item.user),
-                "claims": self.item.claims.select_related("competency__framework"),
+                "person_name": person_name(self.item.user),
+                "claims": selectors.external_learning_claims(external_learning=self.item),
                 "form": self.form,
             }
         )
@@ -121,7 +131,7 @@ class ExternalLearningReviewViewSet(ViewSet):
     name = "external_learning_review"
     url_prefix = "competencies/external-learning"
     icon = "tick-inverse"
-    menu_label = "External learning"
+    menu_label = _("External learning")
 
     def get_urlpatterns(self):
         return [
@@ -141,10 +151,10 @@ def register_external_learning_viewset():
 
 
 # In the Competencies menu, beside the frameworks the evidence is about.
-@hooks.register("register_competencies_menu_item")
+@hooks.register(IMH_COMPETENCIES_MENU_ITEMS)
 def register_external_learning_menu_item():
     return ExternalLearningMenuItem(
-        "External learning",
+        _("External learning"),
         reverse("external_learning_review:index"),
         name="external-learning-review",
         icon_name="tick-inverse",

@@ -1,8 +1,9 @@
 """Wagtail admin for competency frameworks: list, view, edit, import, export and crosswalks.
 
-Everything sits in the "Competencies" menu. Other parts of the admin can add their own items
-to that menu: a ``@hooks.register("register_competencies_menu_item")`` function returning a
-``MenuItem``, or a viewset whose ``menu_hook`` is ``COMPETENCIES_MENU_HOOK``.
+Everything sits in the "Competencies" group of the Learning menu. Other parts of the admin
+can add their own items to that group: a function registered for the
+``IMH_COMPETENCIES_MENU_ITEMS`` hook (``imh_core.hooks``) returning a ``MenuItem``, or a
+viewset whose ``menu_hook`` is ``IMH_COMPETENCIES_MENU_ITEMS``.
 
 Who may do what follows the model permissions (the Educators group has view, add and change
 on frameworks, areas and competencies, and manages crosswalks): importing needs "add
@@ -21,6 +22,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView
 from wagtail import hooks
@@ -48,14 +52,20 @@ from imh_competencies.frameworks_io import (
     framework_title,
 )
 from imh_competencies.models import Area, Competency, Crosswalk, Framework
-
-COMPETENCIES_MENU_HOOK = "register_competencies_menu_item"
+from imh_core.hooks import IMH_COMPETENCIES_MENU_ITEMS, IMH_LEARNING_MENU_ITEMS
 
 EXPORT_FORMATS = [
-    ("json", "JSON (everything, for another site like this one)"),
-    ("csv", "CSV (for spreadsheets)"),
-    ("moodle", "Moodle CSV (for Moodle's Import competency framework)"),
+    ("json", _("JSON (everything, for another site like this one)")),
+    ("csv", _("CSV (for spreadsheets)")),
+    ("moodle", _("Moodle CSV (for Moodle's Import competency framework)")),
 ]
+# What the download buttons call each format: a separate string, so that translations of the
+# longer labels above need not keep an English shape.
+EXPORT_NAMES = {"json": _("JSON"), "csv": _("CSV"), "moodle": _("Moodle CSV")}
+
+
+def _download_label(fmt: str) -> str:
+    return gettext("Download %(format)s") % {"format": EXPORT_NAMES[fmt]}
 
 
 # --------------------------------------------------------------------------------------------
@@ -84,14 +94,16 @@ class LinesField(forms.CharField):
 
 class FrameworkForm(WagtailAdminModelForm):
     levels = LinesField(
-        label="Levels",
-        help_text="One level per line, lowest first, for example Level 1, Level 2, Level 3 or "
-        "Informed, Skilled, Enhanced, Specialist.",
+        label=_("Levels"),
+        help_text=_(
+            "One level per line, lowest first, for example Level 1, Level 2, Level 3 or "
+            "Informed, Skilled, Enhanced, Specialist."
+        ),
     )
     taxonomies = LinesField(
-        label="Names of each depth",
+        label=_("Names of each depth"),
         required=False,
-        help_text="Optional. One per line, top first, for example Area, Competency.",
+        help_text=_("Optional. One per line, top first, for example Area, Competency."),
     )
 
     def clean_levels(self) -> list[str]:
@@ -101,8 +113,11 @@ class FrameworkForm(WagtailAdminModelForm):
             if in_use:
                 # Descriptors are stored by level number; dropping a level would orphan them.
                 raise forms.ValidationError(
-                    f"This framework has {len(self.instance.levels)} levels and competencies "
-                    "describe each of them. Rename levels instead of removing them."
+                    gettext(
+                        "This framework has %(count)s levels and competencies describe each "
+                        "of them. Rename levels instead of removing them."
+                    )
+                    % {"count": len(self.instance.levels)}
                 )
         return levels
 
@@ -142,8 +157,10 @@ class DescriptorsField(forms.Field):
         kwargs.setdefault("widget", DescriptorsWidget(levels))
         kwargs.setdefault(
             "help_text",
-            "What the competency looks like at each level. Leave a box empty if "
-            "the level does not apply.",
+            _(
+                "What the competency looks like at each level. Leave a box empty if "
+                "the level does not apply."
+            ),
         )
         super().__init__(**kwargs)
 
@@ -161,7 +178,7 @@ class CompetencyForm(WagtailAdminModelForm):
         framework = self.instance.framework if self.instance.framework_id else None
         if framework is not None and "descriptors" in self.fields:
             self.fields["descriptors"] = DescriptorsField(
-                levels=framework.levels, label="Descriptors"
+                levels=framework.levels, label=gettext("Descriptors")
             )
         if "parent" in self.fields:
             self.fields["parent"].queryset = Competency.objects.select_related("framework")
@@ -175,7 +192,7 @@ class CompetencyForm(WagtailAdminModelForm):
                 f"{framework_title(area.framework)}: {area}"
             )
         if framework is None and "descriptors" in self.fields:
-            self.fields["descriptors"].help_text = (
+            self.fields["descriptors"].help_text = gettext(
                 'By level number, for example {"1": "…", "2": "…"}. After saving, each level '
                 "of the framework gets its own box."
             )
@@ -187,11 +204,13 @@ class CompetencyForm(WagtailAdminModelForm):
         if area is not None:
             self.instance.framework = area.framework
             if parent is not None and parent.framework_id != area.framework_id:
-                self.add_error("parent", "Choose a parent in the same framework as the area.")
+                self.add_error(
+                    "parent", gettext("Choose a parent in the same framework as the area.")
+                )
             ancestor = parent
             while ancestor is not None and self.instance.pk:
                 if ancestor.pk == self.instance.pk:
-                    self.add_error("parent", "A competency cannot be nested below itself.")
+                    self.add_error("parent", gettext("A competency cannot be nested below itself."))
                     break
                 ancestor = ancestor.parent
             code = cleaned.get("code")
@@ -199,18 +218,24 @@ class CompetencyForm(WagtailAdminModelForm):
                 pk=self.instance.pk
             )
             if code and clash.exists():
-                self.add_error("code", f'The framework already has a competency "{code}".')
+                self.add_error(
+                    "code",
+                    gettext('The framework already has a competency "%(code)s".') % {"code": code},
+                )
         return cleaned
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="Framework file",
-        help_text=f"A .json or .csv file, up to {MAX_FILE_BYTES // (1024 * 1024)} MB.",
+        label=_("Framework file"),
+        help_text=format_lazy(
+            _("A .json or .csv file, up to {megabytes} MB."),
+            megabytes=MAX_FILE_BYTES // (1024 * 1024),
+        ),
     )
     format = forms.ChoiceField(
-        label="Format",
-        choices=[("", "Work it out from the file"), *EXPORT_FORMATS],
+        label=_("Format"),
+        choices=[("", _("Work it out from the file")), *EXPORT_FORMATS],
         required=False,
         widget=forms.RadioSelect,
         initial="",
@@ -245,17 +270,19 @@ class FrameworkIndexView(generic.IndexView):
         if self.import_url_name and self.user_has_permission("add"):
             buttons.append(
                 HeaderButton(
-                    "Import framework", url=reverse(self.import_url_name), icon_name="upload"
+                    gettext("Import framework"),
+                    url=reverse(self.import_url_name),
+                    icon_name="upload",
                 )
             )
         return buttons
 
     def get_list_more_buttons(self, instance):
         buttons = list(super().get_list_more_buttons(instance))
-        for priority, (fmt, label) in enumerate(EXPORT_FORMATS, start=60):
+        for priority, (fmt, _label) in enumerate(EXPORT_FORMATS, start=60):
             buttons.append(
                 MenuItem(
-                    f"Download {label.split(' (')[0]}",
+                    _download_label(fmt),
                     url=_export_url(instance, fmt),
                     icon_name="download",
                     priority=priority,
@@ -272,10 +299,10 @@ class FrameworkInspectView(generic.InspectView):
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
-        for priority, (fmt, label) in enumerate(EXPORT_FORMATS, start=60):
+        for priority, (fmt, _label) in enumerate(EXPORT_FORMATS, start=60):
             buttons.append(
                 Button(
-                    f"Download {label.split(' (')[0]}",
+                    _download_label(fmt),
                     url=_export_url(self.object, fmt),
                     icon_name="download",
                     priority=priority,
@@ -323,7 +350,7 @@ class FrameworkImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, For
     permission_required = "add"
     form_class = ImportForm
     template_name = "imh_competencies/admin/framework_import.html"
-    page_title = "Import framework"
+    page_title = _("Import framework")
     header_icon = "upload"
     index_url_name = None
     inspect_url_name = None
@@ -331,7 +358,7 @@ class FrameworkImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, For
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
-            {"url": reverse(self.index_url_name), "label": "Frameworks"},
+            {"url": reverse(self.index_url_name), "label": gettext("Frameworks")},
             {"url": "", "label": self.page_title},
         ]
 
@@ -347,7 +374,8 @@ class FrameworkImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, For
         if upload.size > MAX_FILE_BYTES:
             form.add_error(
                 "file",
-                f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.",
+                gettext("The file is larger than %(megabytes)s MB.")
+                % {"megabytes": MAX_FILE_BYTES // (1024 * 1024)},
             )
             return self.form_invalid(form)
         try:
@@ -361,8 +389,12 @@ class FrameworkImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, For
             count = len(error.row_errors)
             form.add_error(
                 "file",
-                f"Nothing was imported: the file has {count} "
-                f"problem{'s' if count != 1 else ''} to fix (listed below).",
+                ngettext(
+                    "Nothing was imported: the file has %(count)s problem to fix (listed below).",
+                    "Nothing was imported: the file has %(count)s problems to fix (listed below).",
+                    count,
+                )
+                % {"count": count},
             )
             return self.render_to_response(
                 self.get_context_data(form=form, row_errors=error.row_errors)
@@ -379,7 +411,7 @@ class FrameworkViewSet(ModelViewSet):
     name = "competency_frameworks"
     url_prefix = "competencies/frameworks"
     icon = "list-ul"
-    menu_label = "Frameworks"
+    menu_label = _("Frameworks")
     index_view_class = FrameworkIndexView
     inspect_view_class = FrameworkInspectView
     inspect_view_enabled = True
@@ -388,10 +420,10 @@ class FrameworkViewSet(ModelViewSet):
         "name",
         "version",
         "publisher",
-        Column("area_count", label="Areas", sort_key="area_count"),
-        Column("competency_count", label="Competencies", sort_key="competency_count"),
-        Column("levels", label="Levels", accessor=lambda f: len(f.levels)),
-        BooleanColumn("is_sample", label="Sample"),
+        Column("area_count", label=_("Areas"), sort_key="area_count"),
+        Column("competency_count", label=_("Competencies"), sort_key="competency_count"),
+        Column("levels", label=_("Levels"), accessor=lambda f: len(f.levels)),
+        BooleanColumn("is_sample", label=_("Sample")),
     ]
     list_filter = ["is_sample"]
     search_fields = ["name", "publisher", "slug"]
@@ -405,7 +437,7 @@ class FrameworkViewSet(ModelViewSet):
             FieldPanel("description"),
             FieldPanel("licence_note"),
             MultiFieldPanel(
-                [FieldPanel("levels"), FieldPanel("taxonomies")], heading="Levels and depths"
+                [FieldPanel("levels"), FieldPanel("taxonomies")], heading=_("Levels and depths")
             ),
             FieldRowPanel([FieldPanel("is_sample"), FieldPanel("source_id")]),
         ],
@@ -445,7 +477,7 @@ class AreaViewSet(ModelViewSet):
     name = "competency_areas"
     url_prefix = "competencies/areas"
     icon = "folder-open-inverse"
-    menu_label = "Areas"
+    menu_label = _("Areas")
     copy_view_enabled = False
     list_display = ["code", "name", "framework", "sort_order"]
     list_filter = ["framework"]
@@ -465,7 +497,7 @@ class CompetencyViewSet(ModelViewSet):
     name = "competencies_list"
     url_prefix = "competencies/competencies"
     icon = "tick"
-    menu_label = "Competencies"
+    menu_label = _("Competencies")
     index_view_class = CompetencyIndexView
     copy_view_enabled = False
     list_display = ["code", "short_name", "area", "parent", "framework"]
@@ -487,9 +519,9 @@ class CompetencyViewSet(ModelViewSet):
 
 
 class CompetencyFilterForm(BaseFilterForm):
-    q = forms.CharField(label="Search code or name", required=False)
+    q = forms.CharField(label=_("Search code or name"), required=False)
     framework = forms.ModelChoiceField(
-        queryset=Framework.objects.all(), required=False, empty_label="All frameworks"
+        queryset=Framework.objects.all(), required=False, empty_label=_("All frameworks")
     )
 
     def filter(self, objects):
@@ -510,8 +542,10 @@ class _CompetencyColumns:
     def columns(self):
         return [
             *super().columns,
-            Column("framework", label="Framework", accessor=lambda c: framework_title(c.framework)),
-            Column("area", label="Area", accessor="area"),
+            Column(
+                "framework", label=_("Framework"), accessor=lambda c: framework_title(c.framework)
+            ),
+            Column("area", label=_("Area"), accessor="area"),
         ]
 
     def get_object_list(self):
@@ -535,8 +569,8 @@ class CompetencyChooserViewSet(ChooserViewSet):
     name = "competency_chooser"
     url_prefix = "competencies/choose-competency"
     icon = "tick"
-    choose_one_text = "Choose a competency"
-    choose_another_text = "Choose another competency"
+    choose_one_text = _("Choose a competency")
+    choose_another_text = _("Choose another competency")
     register_widget = False
     choose_view_class = CompetencyChooseView
     choose_results_view_class = CompetencyChooseResultsView
@@ -554,13 +588,13 @@ class CrosswalkForm(WagtailAdminModelForm):
         competency, related = cleaned.get("competency"), cleaned.get("related")
         if competency and related:
             if competency == related:
-                self.add_error("related", "Choose a different competency to link to.")
+                self.add_error("related", gettext("Choose a different competency to link to."))
             elif (
                 Crosswalk.objects.filter(competency=competency, related=related)
                 .exclude(pk=self.instance.pk)
                 .exists()
             ):
-                self.add_error("related", "These two competencies are already linked.")
+                self.add_error("related", gettext("These two competencies are already linked."))
         return cleaned
 
 
@@ -578,13 +612,13 @@ class CrosswalkViewSet(ModelViewSet):
     name = "competency_crosswalks"
     url_prefix = "competencies/crosswalks"
     icon = "resubmit"
-    menu_label = "Crosswalks"
+    menu_label = _("Crosswalks")
     index_view_class = CrosswalkIndexView
     copy_view_enabled = False
     list_display = [
         "__str__",
-        Column("from_framework", label="From", accessor="competency.framework"),
-        Column("to_framework", label="To", accessor="related.framework"),
+        Column("from_framework", label=_("From"), accessor="competency.framework"),
+        Column("to_framework", label=_("To"), accessor="related.framework"),
         "note",
     ]
     list_filter = ["competency__framework", "related__framework"]
@@ -598,7 +632,7 @@ class CrosswalkViewSet(ModelViewSet):
         return ObjectList(
             [
                 FieldPanel("competency", widget=widget),
-                FieldPanel("related", widget=widget, heading="Corresponds to"),
+                FieldPanel("related", widget=widget, heading=_("Corresponds to")),
                 FieldPanel("note"),
             ],
             base_form_class=CrosswalkForm,
@@ -606,10 +640,11 @@ class CrosswalkViewSet(ModelViewSet):
 
 
 class CompetenciesViewSetGroup(ModelViewSetGroup):
-    menu_label = "Competencies"
+    menu_label = _("Competencies")
     menu_icon = "tick-inverse"
-    menu_order = 230
-    submenu_hook = COMPETENCIES_MENU_HOOK
+    menu_order = 240
+    menu_hook = IMH_LEARNING_MENU_ITEMS
+    submenu_hook = IMH_COMPETENCIES_MENU_ITEMS
     items = (FrameworkViewSet, AreaViewSet, CompetencyViewSet, CrosswalkViewSet)
 
 

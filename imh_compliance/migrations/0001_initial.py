@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import imh_accounts.storage
+import imh_core.storage
 import imh_courses.models.pages
 from django.conf import settings
 from django.db import migrations, models
@@ -310,7 +310,7 @@ class Migration(migrations.Migration):
                     "pdf",
                     models.FileField(
                         blank=True,
-                        storage=imh_accounts.storage.private_storage,
+                        storage=imh_core.storage.private_storage,
                         upload_to="private/compliance-reports/",
                     ),
                 ),

@@ -27,16 +27,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from imh_accounts.models import Profile
-from imh_compliance import selectors
 from imh_compliance.models import Assignment, MandatoryRule
+from imh_compliance.selectors.access import active_members
+from imh_compliance.selectors.rules import item_for_key
 from imh_compliance.services.facts import facts_reconcile
+from imh_core.people import person_name
 from imh_courses.models import CoursePage, Pathway, PathwayCourse
 from imh_courses.selectors import records
 from imh_courses.services.learning import enrolment_create
 from imh_organisations.models import Membership, Organisation
-from imh_organisations.selectors import user_display_name
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -63,14 +65,20 @@ class AssignmentOutcome:
 def require_manager(*, organisation: Organisation, actor: AbstractBaseUser | None) -> None:
     """PermissionDenied unless ``actor`` actively manages ``organisation``."""
     if actor is None or not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied(f"Only a manager of {organisation.name} can do this.")
+        raise PermissionDenied(
+            _("Only a manager of %(organisation)s can do this.")
+            % {"organisation": organisation.name}
+        )
     if not Membership.objects.filter(
         organisation=organisation,
         user=actor,
         role=Membership.Role.MANAGER,
         status=Membership.Status.ACTIVE,
     ).exists():
-        raise PermissionDenied(f"Only a manager of {organisation.name} can do this.")
+        raise PermissionDenied(
+            _("Only a manager of %(organisation)s can do this.")
+            % {"organisation": organisation.name}
+        )
 
 
 def _item_filter(item: CoursePage | Pathway) -> dict[str, int]:
@@ -186,8 +194,11 @@ def _enrolments_make(
                 continue
         if assigned_by is None:
             problems.append(
-                f"Nobody manages {organisation.name} at the moment, so “{course.title}” could "
-                "not be assigned. It will be once someone does."
+                _(
+                    "Nobody manages %(organisation)s at the moment, so “%(course)s” could "
+                    "not be assigned. It will be once someone does."
+                )
+                % {"organisation": organisation.name, "course": course.title}
             )
             continue
         try:
@@ -289,7 +300,7 @@ def rule_apply(*, rule: MandatoryRule, today: datetime.date | None = None) -> in
         return 0
     today = today or timezone.localdate()
     members = (
-        selectors.active_members(organisation=rule.organisation)
+        active_members(organisation=rule.organisation)
         .exclude(
             user_id__in=Assignment.objects.filter(
                 organisation_id=rule.organisation_id, **_item_filter(rule.item)
@@ -393,13 +404,13 @@ def assignments_create(
     """
     require_manager(organisation=organisation, actor=actor)
     errors: dict[str, str] = {}
-    item = selectors.item_for_key(item_key or "")
+    item = item_for_key(item_key or "")
     if item is None:
-        errors["item_key"] = "Choose a course or pathway from the list."
+        errors["item_key"] = _("Choose a course or pathway from the list.")
     if due_on is None:
-        errors["due_on"] = "Enter a due date."
+        errors["due_on"] = _("Enter a due date.")
     elif due_on < timezone.localdate():
-        errors["due_on"] = "The due date must be today or later."
+        errors["due_on"] = _("The due date must be today or later.")
 
     ids: set[int] = set()
     unreadable = False
@@ -410,7 +421,7 @@ def assignments_create(
             unreadable = True
     memberships = (
         list(
-            selectors.active_members(organisation=organisation)
+            active_members(organisation=organisation)
             .filter(user_id__in=ids)
             .select_related("user", "user__profile")
         )
@@ -418,16 +429,16 @@ def assignments_create(
         else []
     )
     if not ids and not unreadable:
-        errors["members"] = "Choose at least one member of staff."
+        errors["members"] = _("Choose at least one member of staff.")
     elif unreadable or len(memberships) != len(ids):
         # Never say who was not found: the ids may belong to other organisations' staff.
-        errors["members"] = "Choose staff from your organisation."
+        errors["members"] = _("Choose staff from your organisation.")
     if errors:
         raise ValidationError(errors)
 
     outcome = AssignmentOutcome()
     today = timezone.localdate()
-    memberships.sort(key=lambda m: (user_display_name(m.user).casefold(), m.pk))
+    memberships.sort(key=lambda m: (person_name(m.user).casefold(), m.pk))
     for membership in memberships:
         user = membership.user
         assignment = (
@@ -476,7 +487,7 @@ def assignments_create(
         )
         _problem_save(assignment, problem)
         if problem:
-            outcome.problems.append(f"{user_display_name(user)}: {problem}")
+            outcome.problems.append(f"{person_name(user)}: {problem}")
     return outcome
 
 
@@ -570,7 +581,7 @@ def _rule_renew(*, rule: MandatoryRule, today: datetime.date) -> int:
     if not courses:
         return 0
     course_ids = [course.pk for course in courses]
-    member_ids = selectors.active_members(organisation=rule.organisation).values("user_id")
+    member_ids = active_members(organisation=rule.organisation).values("user_id")
     assignments = {
         assignment.user_id: assignment
         for assignment in Assignment.objects.filter(
@@ -605,8 +616,11 @@ def _rule_renew(*, rule: MandatoryRule, today: datetime.date) -> int:
         for course, valid_until in to_enrol:
             if assigner is None:
                 problems.append(
-                    f"Nobody manages {rule.organisation.name} at the moment, so the renewal of "
-                    f"“{course.title}” could not be assigned. It will be once someone does."
+                    _(
+                        "Nobody manages %(organisation)s at the moment, so the renewal of "
+                        "“%(course)s” could not be assigned. It will be once someone does."
+                    )
+                    % {"organisation": rule.organisation.name, "course": course.title}
                 )
                 continue
             due = valid_until if valid_until >= timezone.localdate() else None

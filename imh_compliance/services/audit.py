@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from imh_compliance.models import AccessEvent
-from imh_organisations.selectors import user_display_name
+from imh_core.people import person_name
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -25,9 +25,9 @@ def access_event_record(
     event = AccessEvent(
         organisation=organisation,
         viewer=viewer,
-        viewer_name=user_display_name(viewer)[:255],
+        viewer_name=person_name(viewer)[:255],
         member=member,
-        member_name=user_display_name(member)[:255] if member is not None else "",
+        member_name=person_name(member)[:255] if member is not None else "",
         action=action,
         detail=detail[:500],
     )

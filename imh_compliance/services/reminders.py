@@ -30,22 +30,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
-from imh_accounts.absolute_urls import site_url
-from imh_compliance import selectors
 from imh_compliance.models import Assignment, Digest, MandatoryRule, Reminder
+from imh_compliance.selectors.cells import cells_for
+from imh_compliance.selectors.columns import columns_for
+from imh_compliance.selectors.matrix import compliance_matrix
 from imh_compliance.status import OUTSTANDING, Status
+from imh_core.links import site_url
+from imh_core.mail import email_send
+from imh_core.people import person_name, select_people
 from imh_organisations.models import Membership, Organisation
-from imh_organisations.selectors import select_people, user_display_name
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -61,35 +64,19 @@ DIGEST_NAMES_MAX = 20
 # The digest lists completions that run out within this many days.
 DIGEST_EXPIRING_DAYS = 60
 
-MEMBERS_ERROR = "Choose staff from your organisation."
+MEMBERS_ERROR = _("Choose staff from your organisation.")
 
 
 # Helpers.
 
 
-def _site_name() -> str:
-    return getattr(settings, "WAGTAIL_SITE_NAME", "")
-
-
 def _date(value: datetime.date) -> str:
-    return f"{value.day} {value:%B %Y}"
+    # Month names in the active language.
+    return date_format(value, "j F Y")
 
 
 def _days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
-
-
-def _email_queue(*, template: str, subject: str, to: str, context: dict[str, Any]) -> None:
-    """Hand one plain-text email to the mail queue, inside the caller's transaction.
-
-    The mail backend queues a task; with the database task backend that task row commits or
-    rolls back with the reminder (or digest) row written beside it, so a reminder is never
-    recorded without its email, nor sent twice.
-    """
-    body = render_to_string(
-        f"imh_compliance/email/{template}.txt", {"site_name": _site_name(), **context}
-    )
-    send_mail(" ".join(subject.split()), body, None, [to])
+    return ngettext("%(count)s day", "%(count)s days", count) % {"count": count}
 
 
 def _my_learning_url() -> str:
@@ -107,19 +94,23 @@ class ReminderItem:
 
     @property
     def status_label(self) -> str:
-        return Status(self.status).label
+        return str(Status(self.status).label)
 
 
 def _item_detail(*, status: str, due_on, valid_until, today: datetime.date) -> str:
     if status == Status.OVERDUE and due_on is not None:
         late = (today - due_on).days
-        return f"was due {_date(due_on)} ({_days(late)} ago)"
+        return gettext("was due %(date)s (%(days)s ago)") % {
+            "date": _date(due_on),
+            "days": _days(late),
+        }
     if status == Status.EXPIRED and valid_until is not None:
-        return f"expired {_date(valid_until)}"
+        return gettext("expired %(date)s") % {"date": _date(valid_until)}
     if due_on is not None:
         left = (due_on - today).days
-        when = "today" if left == 0 else f"in {_days(left)}"
-        return f"due {_date(due_on)} ({when})"
+        if left == 0:
+            return gettext("due %(date)s (today)") % {"date": _date(due_on)}
+        return gettext("due %(date)s (in %(days)s)") % {"date": _date(due_on), "days": _days(left)}
     return ""
 
 
@@ -165,9 +156,9 @@ def _due_people(*, organisation: Organisation, today: datetime.date) -> list[_Pe
     )
     if not assignments:
         return []
-    columns = selectors.columns_for(organisation=organisation)
+    columns = columns_for(organisation=organisation)
     index = {column.key: position for position, column in enumerate(columns)}
-    cells = selectors.cells_for(
+    cells = cells_for(
         organisation=organisation,
         columns=columns,
         user_ids=candidates.values("user_id"),
@@ -208,7 +199,7 @@ def _due_people(*, organisation: Organisation, today: datetime.date) -> list[_Pe
         return []
     users = get_user_model().objects.filter(pk__in=list(people)).select_related("profile")
     for user in users:
-        people[user.pk].name = user_display_name(user)
+        people[user.pk].name = person_name(user)
         people[user.pk].email = user.email
     return sorted(
         (person for person in people.values() if person.email),
@@ -268,11 +259,17 @@ def _person_remind(
     if not due_soon and not overdue:
         return 0, 0
     if overdue:
-        subject = f"Mandatory training overdue for {organisation.name}"
+        subject = gettext("Mandatory training overdue for %(organisation)s") % {
+            "organisation": organisation.name
+        }
     else:
-        subject = f"Mandatory training due soon for {organisation.name}"
-    _email_queue(
-        template="reminder_due",
+        subject = gettext("Mandatory training due soon for %(organisation)s") % {
+            "organisation": organisation.name
+        }
+    # Inside the transaction: the queued email commits or rolls back with the row.
+    email_send(
+        template="imh_compliance/email/reminder_due.txt",
+        on_commit=False,
         subject=subject,
         to=person.email,
         context={
@@ -343,7 +340,10 @@ def _require_manager(*, organisation: Organisation, actor: AbstractBaseUser | No
             status=Membership.Status.ACTIVE,
         ).exists()
     ):
-        raise PermissionDenied(f"Only a manager of {organisation.name} can do this.")
+        raise PermissionDenied(
+            gettext("Only a manager of %(organisation)s can do this.")
+            % {"organisation": organisation.name}
+        )
 
 
 def _chosen_ids(user_ids) -> list[int]:
@@ -393,22 +393,22 @@ def reminders_send_manual(
             sent_at__gt=now - MANUAL_REMINDER_INTERVAL,
         ).values_list("user_id", flat=True)
     )
-    columns = selectors.columns_for(organisation=organisation)
-    cells = selectors.cells_for(
-        organisation=organisation, columns=columns, user_ids=ids, today=today
-    )
+    columns = columns_for(organisation=organisation)
+    cells = cells_for(organisation=organisation, columns=columns, user_ids=ids, today=today)
 
     sent = 0
     skipped: list[str] = []
-    manager_name = user_display_name(actor)
-    for membership in sorted(memberships, key=lambda m: user_display_name(m.user).casefold()):
+    manager_name = person_name(actor)
+    for membership in sorted(memberships, key=lambda m: person_name(m.user).casefold()):
         user = membership.user
-        name = user_display_name(user)
+        name = person_name(user)
         if not user.is_active or not user.email:
-            skipped.append(f"{name} cannot be emailed (their account is closed)")
+            skipped.append(
+                gettext("%(name)s cannot be emailed (their account is closed)") % {"name": name}
+            )
             continue
         if user.pk in recently:
-            skipped.append(f"{name} was reminded less than a day ago")
+            skipped.append(gettext("%(name)s was reminded less than a day ago") % {"name": name})
             continue
         items = [
             ReminderItem(
@@ -426,7 +426,7 @@ def reminders_send_manual(
             if cell.status in OUTSTANDING
         ]
         if not items:
-            skipped.append(f"{name} has nothing outstanding")
+            skipped.append(gettext("%(name)s has nothing outstanding") % {"name": name})
             continue
         reminder = Reminder(
             organisation=organisation,
@@ -437,9 +437,12 @@ def reminders_send_manual(
         )
         reminder.full_clean()
         reminder.save()
-        _email_queue(
-            template="reminder_manual",
-            subject=f"A reminder about your mandatory training for {organisation.name}",
+        # Inside the transaction: the queued email commits or rolls back with the row.
+        email_send(
+            template="imh_compliance/email/reminder_manual.txt",
+            on_commit=False,
+            subject=gettext("A reminder about your mandatory training for %(organisation)s")
+            % {"organisation": organisation.name},
             to=user.email,
             context={
                 "person_name": name,
@@ -497,7 +500,7 @@ def _section(people: list[tuple[str, list[str]]]) -> DigestSection:
 
 def digest_content(*, organisation: Organisation, today: datetime.date) -> dict[str, Any] | None:
     """What this week's digest says about the organisation; None when it has no requirements."""
-    matrix = selectors.compliance_matrix(organisation=organisation, today=today)
+    matrix = compliance_matrix(organisation=organisation, today=today)
     if not matrix.columns:
         return None
     columns = []
@@ -521,15 +524,24 @@ def digest_content(*, organisation: Organisation, today: datetime.date) -> dict[
         soon = []
         for column, cell in zip(matrix.columns, row.cells, strict=True):
             if cell.status == Status.OVERDUE:
-                late.append(f"{column.title} (overdue, was due {_date(cell.due_on)})")
+                late.append(
+                    gettext("%(title)s (overdue, was due %(date)s)")
+                    % {"title": column.title, "date": _date(cell.due_on)}
+                )
             elif cell.status == Status.EXPIRED:
-                late.append(f"{column.title} (expired {_date(cell.valid_until)})")
+                late.append(
+                    gettext("%(title)s (expired %(date)s)")
+                    % {"title": column.title, "date": _date(cell.valid_until)}
+                )
             elif (
                 cell.status == Status.EXPIRING
                 and cell.valid_until is not None
                 and (cell.valid_until - today).days <= DIGEST_EXPIRING_DAYS
             ):
-                soon.append(f"{column.title} (valid until {_date(cell.valid_until)})")
+                soon.append(
+                    gettext("%(title)s (valid until %(date)s)")
+                    % {"title": column.title, "date": _date(cell.valid_until)}
+                )
         if late:
             breached.append((row.name, late))
         if soon:
@@ -567,11 +579,14 @@ def _digest_send_one(
             digest.save()
     except IntegrityError:
         return False  # another run sent it first
-    _email_queue(
-        template="digest",
-        subject=f"Mandatory training this week at {organisation.name}",
+    # Inside the transaction: the queued email commits or rolls back with the row.
+    email_send(
+        template="imh_compliance/email/digest.txt",
+        on_commit=False,
+        subject=gettext("Mandatory training this week at %(organisation)s")
+        % {"organisation": organisation.name},
         to=manager.email,
-        context={**content, "manager_name": user_display_name(manager), "week_starting": week},
+        context={**content, "manager_name": person_name(manager), "week_starting": week},
     )
     return True
 

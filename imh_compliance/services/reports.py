@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from imh_compliance.models import Report
-from imh_compliance.selectors import MatrixFilters
+from imh_compliance.selectors.matrix import MatrixFilters
+from imh_core.conf import imh_setting
 from imh_organisations.models import Membership, Organisation
 
 if TYPE_CHECKING:
@@ -22,13 +23,14 @@ if TYPE_CHECKING:
 # pending one is presumed lost (a queue that was down) and no longer blocks a new request.
 DUPLICATE_WINDOW = datetime.timedelta(minutes=10)
 
-# How long a report and its PDF are kept, unless ``COMPLIANCE_REPORT_RETENTION_DAYS`` says
-# otherwise: a year covers the usual inspection cycle, and a new report can be made any day.
-DEFAULT_RETENTION_DAYS = 365
-
 
 def report_retention_days() -> int:
-    return int(getattr(settings, "COMPLIANCE_REPORT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+    """How long a report and its PDF are kept (``IMH_COMPLIANCE_REPORT_RETENTION_DAYS``).
+
+    A year by default: it covers the usual inspection cycle, and a new report can be made any
+    day.
+    """
+    return int(imh_setting("IMH_COMPLIANCE_REPORT_RETENTION_DAYS"))
 
 
 def _report_render_enqueue(report_id: int) -> None:
@@ -64,7 +66,7 @@ def report_request(
         status=Membership.Status.ACTIVE,
     ).exists()
     if not is_manager:
-        raise PermissionDenied("Only managers of this organisation can make its reports.")
+        raise PermissionDenied(_("Only managers of this organisation can make its reports."))
     pending = (
         Report.objects.filter(
             organisation=organisation,
@@ -98,8 +100,8 @@ def reports_delete_expired(*, now: datetime.datetime | None = None) -> int:
         expired = list(Report.objects.filter(created_at__lt=cutoff).values_list("pk", "pdf"))
         if not expired:
             return 0
-        Report.objects.filter(pk__in=[pk for pk, _ in expired]).delete()
-        names = [name for _, name in expired if name]
+        Report.objects.filter(pk__in=[pk for pk, _name in expired]).delete()
+        names = [name for _pk, name in expired if name]
 
         def report_files_delete() -> None:
             for name in names:

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from imh_accounts.choices import ProfessionalRole
-from imh_compliance import selectors
 from imh_compliance.models import MAX_DUE_DAYS, MAX_RENEWAL_DAYS, MandatoryRule
+from imh_compliance.selectors.rules import item_for_key
 from imh_compliance.services.assignments import require_manager
 from imh_courses.models import Pathway
 
@@ -37,16 +38,19 @@ def _settings_errors(
 ) -> dict[str, str]:
     errors = {}
     if not isinstance(roles, list | tuple) or set(roles) - set(ProfessionalRole.values):
-        errors["roles"] = "Choose roles from the list."
+        errors["roles"] = _("Choose roles from the list.")
     if not isinstance(due_within_days, int) or not 1 <= due_within_days <= MAX_DUE_DAYS:
-        errors["due_within_days"] = f"Enter a number of days from 1 to {MAX_DUE_DAYS}."
+        errors["due_within_days"] = _("Enter a number of days from %(minimum)s to %(maximum)s.") % {
+            "minimum": 1,
+            "maximum": MAX_DUE_DAYS,
+        }
     if (
         not isinstance(renewal_days_before_expiry, int)
         or not 0 <= renewal_days_before_expiry <= MAX_RENEWAL_DAYS
     ):
-        errors["renewal_days_before_expiry"] = (
-            f"Enter a number of days from 0 to {MAX_RENEWAL_DAYS}."
-        )
+        errors["renewal_days_before_expiry"] = _(
+            "Enter a number of days from %(minimum)s to %(maximum)s."
+        ) % {"minimum": 0, "maximum": MAX_RENEWAL_DAYS}
     return errors
 
 
@@ -78,17 +82,17 @@ def rule_create(
         due_within_days=due_within_days,
         renewal_days_before_expiry=renewal_days_before_expiry,
     )
-    item = selectors.item_for_key(item_key or "")
+    item = item_for_key(item_key or "")
     if item is None:
-        errors["item_key"] = "Choose a course or pathway from the list."
+        errors["item_key"] = _("Choose a course or pathway from the list.")
     elif (
         MandatoryRule.objects.filter(organisation=organisation)
         .filter(**({"pathway": item} if isinstance(item, Pathway) else {"course": item}))
         .exists()
     ):
-        errors["item_key"] = (
-            f"{organisation.name} already has a rule for “{item.title}”. Change that rule instead."
-        )
+        errors["item_key"] = _(
+            "%(organisation)s already has a rule for “%(title)s”. Change that rule instead."
+        ) % {"organisation": organisation.name, "title": item.title}
     if errors:
         raise ValidationError(errors)
 
@@ -109,10 +113,10 @@ def rule_create(
     except IntegrityError as error:  # The same rule, added a moment ago in another request.
         raise ValidationError(
             {
-                "item_key": (
-                    f"{organisation.name} already has a rule for “{item.title}”. Change that "
-                    "rule instead."
+                "item_key": _(
+                    "%(organisation)s already has a rule for “%(title)s”. Change that rule instead."
                 )
+                % {"organisation": organisation.name, "title": item.title}
             }
         ) from error
     _rule_apply_later(rule)

@@ -8,13 +8,9 @@ open enrolment per person and course.
 
 from __future__ import annotations
 
-try:  # pragma: no cover - which branch runs depends on the Django version
-    from django.tasks import task
-except ImportError:  # pragma: no cover
-    from django_tasks import task
-
 from imh_compliance.models import MandatoryRule
 from imh_compliance.services import assignments
+from imh_core.tasks import task
 
 
 @task()

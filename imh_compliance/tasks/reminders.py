@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-try:  # pragma: no cover - which branch runs depends on the Django version
-    from django.tasks import task
-except ImportError:  # pragma: no cover
-    from django_tasks import task
-
 from imh_compliance.services.reminders import digests_send, reminders_send_due
+from imh_core.tasks import task
 
 
 @task()

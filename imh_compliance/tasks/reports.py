@@ -12,16 +12,13 @@ import logging
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-
-try:  # pragma: no cover - which branch runs depends on the Django version
-    from django.tasks import task
-except ImportError:  # pragma: no cover
-    from django_tasks import task
+from django.utils.translation import gettext
 
 from imh_compliance import exports
 from imh_compliance.models import Report
-from imh_compliance.selectors import MatrixFilters, compliance_matrix
-from imh_organisations.selectors import user_display_name
+from imh_compliance.selectors.matrix import MatrixFilters, compliance_matrix
+from imh_core.people import person_name
+from imh_core.tasks import task
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +58,7 @@ def report_render(*, report_id: int) -> str:
         pdf = exports.report_pdf(
             matrix=matrix,
             filters=filters,
-            requested_by_name=user_display_name(report.requested_by) or "a former manager",
+            requested_by_name=person_name(report.requested_by) or gettext("a former manager"),
             generated_at=generated_at,
         )
     except Exception as error:

@@ -23,27 +23,38 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from imh_compliance import selectors
 from imh_compliance.forms import dashboard_filters
-from imh_compliance.selectors import Column, Matrix, MatrixFilters, Row
+from imh_compliance.selectors.access import organisation_for_manager
+from imh_compliance.selectors.columns import Column, columns_for
+from imh_compliance.selectors.matrix import (
+    Matrix,
+    MatrixFilters,
+    Row,
+    compliance_matrix,
+    matrix_rows_detail,
+)
+from imh_compliance.selectors.rules import assignable_items
 from imh_compliance.services.assignments import assignments_create
 from imh_compliance.services.reminders import reminders_send_manual
 from imh_compliance.status import OUTSTANDING, Cell
+from imh_core.forms import add_service_errors
 from imh_organisations.models import Organisation
 from imh_organisations.selectors import organisations_managed_by
 
 PER_PAGE = 50
-PERSON_SORTS = [("name", "Name"), ("role", "Role"), ("team", "Team"), ("site", "Site")]
+PERSON_SORTS = [("name", _("Name")), ("role", _("Role")), ("team", _("Team")), ("site", _("Site"))]
 # The longest selection the action pages read (a page of the dashboard is 50).
 MAX_CHOSEN = 500
 
 
 def _crumbs(organisation: Organisation, *extra: tuple[str, str]) -> list[tuple[str, str]]:
     return [
-        ("Home", "/"),
-        ("Your organisations", reverse("imh_organisations:mine")),
+        (gettext("Home"), "/"),
+        (gettext("Your organisations"), reverse("imh_organisations:mine")),
         (organisation.name, reverse("imh_organisations:manage", args=[organisation.pk])),
         *extra,
     ]
@@ -52,12 +63,8 @@ def _crumbs(organisation: Organisation, *extra: tuple[str, str]) -> list[tuple[s
 def _dashboard_crumbs(organisation: Organisation) -> list[tuple[str, str]]:
     return _crumbs(
         organisation,
-        ("Staff compliance", reverse("imh_compliance:dashboard", args=[organisation.pk])),
+        (gettext("Staff compliance"), reverse("imh_compliance:dashboard", args=[organisation.pk])),
     )
-
-
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
 
 
 # Choosing members.
@@ -68,8 +75,8 @@ class MemberIdsField(forms.Field):
 
     widget = forms.MultipleHiddenInput
     default_error_messages = {
-        "required": "Select at least one member of staff on the dashboard.",
-        "invalid": "Select members of staff from the dashboard.",
+        "required": _("Select at least one member of staff on the dashboard."),
+        "invalid": _("Select members of staff from the dashboard."),
     }
 
     def to_python(self, value) -> list[int]:
@@ -101,18 +108,9 @@ def _chosen_ids(values: list[str]) -> list[int]:
 
 def _chosen_matrix(organisation: Organisation, user_ids: list[int]) -> Matrix:
     """The chosen people who are active members of the organisation (others are left out)."""
-    return selectors.compliance_matrix(
+    return compliance_matrix(
         organisation=organisation, filters=MatrixFilters(member_user_ids=frozenset(user_ids))
     )
-
-
-def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service's errors to the fields they name (members' to the form as a whole)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields and name != "member" else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # Where to go.
@@ -130,7 +128,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "imh_compliance/home.html",
         {
             "organisations": organisations,
-            "crumbs": [("Home", "/"), ("Your organisations", reverse("imh_organisations:mine"))],
+            "crumbs": [
+                (gettext("Home"), "/"),
+                (gettext("Your organisations"), reverse("imh_organisations:mine")),
+            ],
         },
     )
 
@@ -237,10 +238,10 @@ def collector_paused(view):
 @require_GET
 @collector_paused
 def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
-    columns = selectors.columns_for(organisation=organisation)
+    organisation = organisation_for_manager(user=request.user, pk=pk)
+    columns = columns_for(organisation=organisation)
     form, filters = dashboard_filters(request.GET, organisation=organisation, columns=columns)
-    matrix = selectors.compliance_matrix(
+    matrix = compliance_matrix(
         organisation=organisation, filters=filters, columns=columns, detail=False
     )
     # The paginator counts positions, and the page keeps only its own rows: nothing in the
@@ -248,7 +249,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     # as this view returns instead of waiting for the garbage collector.
     page = Paginator(range(len(matrix.rows)), PER_PAGE).get_page(request.GET.get("page"))
     page_rows = matrix.rows[page.object_list.start : page.object_list.stop]
-    selectors.matrix_rows_detail(
+    matrix_rows_detail(
         organisation=organisation, columns=matrix.columns, rows=page_rows, today=matrix.today
     )
     query = form.query_string()
@@ -302,19 +303,19 @@ class DateInput(forms.DateInput):
 
 class AssignForm(forms.Form):
     item_key = forms.ChoiceField(
-        label="Course or pathway",
+        label=_("Course or pathway"),
         error_messages={
-            "required": "Choose a course or pathway to assign.",
-            "invalid_choice": "Choose a course or pathway from the list.",
+            "required": _("Choose a course or pathway to assign."),
+            "invalid_choice": _("Choose a course or pathway from the list."),
         },
     )
     due_on = forms.DateField(
-        label="Due date",
+        label=_("Due date"),
         widget=DateInput(),
-        help_text="The date they must complete it by. It cannot be in the past.",
+        help_text=_("The date they must complete it by. It cannot be in the past."),
         error_messages={
-            "required": "Enter the date it is due by.",
-            "invalid": "Enter the due date as a real date, like 27 3 2027.",
+            "required": _("Enter the date it is due by."),
+            "invalid": _("Enter the due date as a real date, like 27 3 2027."),
         },
     )
     member = MemberIdsField()
@@ -324,9 +325,9 @@ class AssignForm(forms.Form):
         courses = [item for item in items if item[0].startswith("course:")]
         pathways = [item for item in items if item[0].startswith("pathway:")]
         self.fields["item_key"].choices = [
-            ("", "Choose a course or pathway"),
-            *([("Courses", courses)] if courses else []),
-            *([("Pathways", pathways)] if pathways else []),
+            ("", gettext("Choose a course or pathway")),
+            *([(gettext("Courses"), courses)] if courses else []),
+            *([(gettext("Pathways"), pathways)] if pathways else []),
         ]
 
 
@@ -335,22 +336,38 @@ def _default_due_on() -> datetime.date:
 
 
 def _assign_message(title: str, outcome) -> str:
-    parts = []
-    if outcome.assigned:
-        parts.append(f"assigned {title} to {_plural(outcome.assigned, 'member')} of staff")
+    assigned = (
+        ngettext(
+            "Assigned %(title)s to %(count)s member of staff",
+            "Assigned %(title)s to %(count)s members of staff",
+            outcome.assigned,
+        )
+        % {"title": title, "count": outcome.assigned}
+        if outcome.assigned
+        else ""
+    )
+    if outcome.updated and assigned:
+        return ngettext(
+            "%(assigned)s and changed the due date for %(count)s member.",
+            "%(assigned)s and changed the due date for %(count)s members.",
+            outcome.updated,
+        ) % {"assigned": assigned, "count": outcome.updated}
     if outcome.updated:
-        parts.append(f"changed the due date for {_plural(outcome.updated, 'member')}")
-    if not parts:
-        return f"Nobody was assigned {title}."
-    text = " and ".join(parts)
-    return text[0].upper() + text[1:] + "."
+        return ngettext(
+            "Changed the due date for %(count)s member.",
+            "Changed the due date for %(count)s members.",
+            outcome.updated,
+        ) % {"count": outcome.updated}
+    if assigned:
+        return gettext("%(assigned)s.") % {"assigned": assigned}
+    return gettext("Nobody was assigned %(title)s.") % {"title": title}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
-    items = selectors.assignable_items(organisation=organisation)
+    organisation = organisation_for_manager(user=request.user, pk=pk)
+    items = assignable_items(organisation=organisation)
     if request.method == "POST":
         form = AssignForm(request.POST, items=items)
         if form.is_valid():
@@ -363,14 +380,15 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
                     due_on=form.cleaned_data["due_on"],
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error, form_wide={"member"})
             else:
-                title = dict(items).get(form.cleaned_data["item_key"], "the course")
+                title = dict(items).get(form.cleaned_data["item_key"], gettext("the course"))
                 messages.success(request, _assign_message(title, outcome))
                 if outcome.problems:
                     messages.warning(
                         request,
-                        "Some enrolments could not be made yet. " + "; ".join(outcome.problems),
+                        gettext("Some enrolments could not be made yet. %(problems)s")
+                        % {"problems": "; ".join(outcome.problems)},
                     )
                 return redirect("imh_compliance:dashboard", pk=organisation.pk)
         chosen = _chosen_ids(request.POST.getlist("member"))
@@ -431,7 +449,7 @@ def _outstanding(matrix: Matrix) -> list[Outstanding]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def remind(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
+    organisation = organisation_for_manager(user=request.user, pk=pk)
     if request.method == "POST":
         form = RemindForm(request.POST)
         if form.is_valid():
@@ -442,14 +460,24 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
                     user_ids=form.cleaned_data["member"],
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error, form_wide={"member"})
             else:
                 if outcome.sent:
-                    messages.success(request, f"Sent {_plural(outcome.sent, 'reminder')}.")
+                    messages.success(
+                        request,
+                        ngettext(
+                            "Sent %(count)s reminder.", "Sent %(count)s reminders.", outcome.sent
+                        )
+                        % {"count": outcome.sent},
+                    )
                 else:
-                    messages.info(request, "No reminders were sent.")
+                    messages.info(request, gettext("No reminders were sent."))
                 if outcome.skipped:
-                    messages.warning(request, "Not reminded: " + "; ".join(outcome.skipped) + ".")
+                    messages.warning(
+                        request,
+                        gettext("Not reminded: %(people)s.")
+                        % {"people": "; ".join(outcome.skipped)},
+                    )
                 return redirect("imh_compliance:dashboard", pk=organisation.pk)
         chosen = _chosen_ids(request.POST.getlist("member"))
         status = 400

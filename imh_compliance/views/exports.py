@@ -11,30 +11,34 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from imh_compliance import exports, selectors
+from imh_compliance import exports
 from imh_compliance.forms import DashboardFilterForm, dashboard_filters
 from imh_compliance.models import AccessEvent, Report
-from imh_compliance.selectors import MatrixFilters
+from imh_compliance.selectors.access import organisation_for_manager
+from imh_compliance.selectors.columns import columns_for
+from imh_compliance.selectors.matrix import MatrixFilters, compliance_matrix
 from imh_compliance.services.audit import access_event_record
 from imh_compliance.services.reports import report_request, report_retention_days
+from imh_core.people import person_name
 from imh_organisations.models import Organisation, Site, Team
-from imh_organisations.selectors import user_display_name
 
 REPORTS_SHOWN = 50
 
 
 def _crumbs(organisation: Organisation, *extra: tuple[str, str]) -> list[tuple[str, str]]:
     return [
-        ("Home", "/"),
-        ("Staff compliance", reverse("imh_compliance:home")),
+        (_("Home"), "/"),
+        (_("Staff compliance"), reverse("imh_compliance:home")),
         (organisation.name, reverse("imh_compliance:dashboard", args=[organisation.pk])),
         *extra,
     ]
@@ -52,10 +56,10 @@ def _filters(
             # Ids of people outside the organisation simply match nobody.
             filters = replace(filters, member_user_ids=frozenset(int(v) for v in values))
         else:
-            problems.append("Choose staff from the list.")
+            problems.append(_("Choose staff from the list."))
     elif members and query.get("selection") == "chosen":
         # "Download them" under the dashboard's table, with nobody ticked.
-        problems.append("Select at least one member of staff on the dashboard.")
+        problems.append(_("Select at least one member of staff on the dashboard."))
     return form, filters, problems
 
 
@@ -83,11 +87,14 @@ def _problems_page(
 def _record_export(
     request: HttpRequest, *, organisation: Organisation, what: str, matrix, filters
 ) -> None:
-    words = exports.filters_in_words(
-        organisation=organisation, filters=filters, columns=matrix.columns
-    )
-    count = len(matrix.rows)
-    detail = f"{what} of {count} staff" + (f" ({'; '.join(words)})" if words else "")
+    # The access log reads the same for everyone: it is written in the site's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        words = exports.filters_in_words(
+            organisation=organisation, filters=filters, columns=matrix.columns
+        )
+        detail = _("%(what)s of %(count)s staff") % {"what": what, "count": len(matrix.rows)}
+    if words:
+        detail += f" ({'; '.join(words)})"
     access_event_record(
         organisation=organisation,
         viewer=request.user,
@@ -97,8 +104,8 @@ def _record_export(
 
 
 def _export(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
-    organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
-    columns = selectors.columns_for(organisation=organisation)
+    organisation = organisation_for_manager(user=request.user, pk=pk)
+    columns = columns_for(organisation=organisation)
     form, filters, problems = _filters(
         request.GET, organisation=organisation, columns=columns, members=True
     )
@@ -107,7 +114,7 @@ def _export(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
             request, organisation=organisation, form=form, problems=problems, what=kind
         )
     today = timezone.localdate()
-    matrix = selectors.compliance_matrix(organisation=organisation, filters=filters, today=today)
+    matrix = compliance_matrix(organisation=organisation, filters=filters, today=today)
     if kind == "CSV":
         response = HttpResponse(exports.matrix_csv(matrix), content_type=exports.CSV_CONTENT_TYPE)
         extension = "csv"
@@ -155,15 +162,15 @@ def _filter_params(filters: MatrixFilters) -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 @login_required
 def report_list(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
-    columns = selectors.columns_for(organisation=organisation)
+    organisation = organisation_for_manager(user=request.user, pk=pk)
+    columns = columns_for(organisation=organisation)
     query = request.POST if request.method == "POST" else request.GET
     form, filters, problems = _filters(
         query, organisation=organisation, columns=columns, members=False
     )
     if problems:
         return _problems_page(
-            request, organisation=organisation, form=form, problems=problems, what="PDF report"
+            request, organisation=organisation, form=form, problems=problems, what=_("PDF report")
         )
     if request.method == "POST":
         report = report_request(organisation=organisation, actor=request.user, filters=filters)
@@ -184,7 +191,7 @@ def report_list(request: HttpRequest, pk: int) -> HttpResponse:
             team_names=team_names,
             site_names=site_names,
         )
-        report.requested_by_name = user_display_name(report.requested_by) or "A former manager"
+        report.requested_by_name = person_name(report.requested_by) or _("A former manager")
     return render(
         request,
         "imh_compliance/reports/list.html",
@@ -218,9 +225,9 @@ def _report_in(organisation: Organisation, report_pk: int) -> Report:
 @never_cache
 @login_required
 def report_detail(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
-    organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
+    organisation = organisation_for_manager(user=request.user, pk=pk)
     report = _report_in(organisation, report_pk)
-    columns = selectors.columns_for(organisation=organisation)
+    columns = columns_for(organisation=organisation)
     filters = MatrixFilters.from_dict(report.filters or {})
     return render(
         request,
@@ -228,14 +235,17 @@ def report_detail(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse
         {
             "organisation": organisation,
             "report": report,
-            "requested_by_name": user_display_name(report.requested_by) or "A former manager",
+            "requested_by_name": person_name(report.requested_by) or _("A former manager"),
             "filters_words": exports.filters_in_words(
                 organisation=organisation, filters=filters, columns=columns
             ),
             "filter_params": _filter_params(filters),
             "crumbs": _crumbs(
                 organisation,
-                ("Inspection reports", reverse("imh_compliance:reports", args=[organisation.pk])),
+                (
+                    _("Inspection reports"),
+                    reverse("imh_compliance:reports", args=[organisation.pk]),
+                ),
             ),
         },
     )
@@ -245,7 +255,7 @@ def report_detail(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse
 @never_cache
 @login_required
 def report_download(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
-    organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
+    organisation = organisation_for_manager(user=request.user, pk=pk)
     report = _report_in(organisation, report_pk)
     if report.status != Report.Status.READY or not report.pdf:
         return redirect("imh_compliance:report", pk=organisation.pk, report_pk=report.pk)
@@ -258,10 +268,15 @@ def report_download(request: HttpRequest, pk: int, report_pk: int) -> HttpRespon
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    with translation.override(settings.LANGUAGE_CODE):
+        detail = _("PDF report %(number)s, made %(when)s") % {
+            "number": report.pk,
+            "when": f"{made:%Y-%m-%d %H:%M}",
+        }
     access_event_record(
         organisation=organisation,
         viewer=request.user,
         action=AccessEvent.Action.EXPORTED,
-        detail=f"PDF report {report.pk}, made {made:%Y-%m-%d %H:%M}",
+        detail=detail,
     )
     return response

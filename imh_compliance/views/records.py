@@ -17,14 +17,17 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from imh_compliance import selectors
 from imh_compliance.models import AccessEvent
 from imh_compliance.records import member_record, own_active_membership, own_active_memberships
+from imh_compliance.selectors.access import member_of_organisation, organisation_for_manager
+from imh_compliance.selectors.audit import access_events_about, access_events_for
 from imh_compliance.services.audit import access_event_record
+from imh_core.forms import add_service_errors
 from imh_organisations import services as organisation_services
-from imh_organisations.forms import add_service_errors
 from imh_organisations.models import Membership, Organisation, Site, Team
 
 ACCESS_LOG_PAGE_SIZE = 50
@@ -40,14 +43,14 @@ class PlacementForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(),
         required=False,
-        empty_label="No team",
-        error_messages={"invalid_choice": "Choose a team of this organisation."},
+        empty_label=_("No team"),
+        error_messages={"invalid_choice": _("Choose a team of this organisation.")},
     )
     site = forms.ModelChoiceField(
         queryset=Site.objects.none(),
         required=False,
-        empty_label="No site",
-        error_messages={"invalid_choice": "Choose a site of this organisation."},
+        empty_label=_("No site"),
+        error_messages={"invalid_choice": _("Choose a site of this organisation.")},
     )
 
     def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
@@ -60,8 +63,8 @@ class GroupNameForm(forms.Form):
     name = forms.CharField(
         max_length=120,
         error_messages={
-            "required": "Enter a name.",
-            "max_length": "Enter a name of 120 characters or fewer.",
+            "required": _("Enter a name."),
+            "max_length": _("Enter a name of 120 characters or fewer."),
         },
     )
 
@@ -72,16 +75,16 @@ class GroupNameForm(forms.Form):
 
 class SharingForm(forms.Form):
     shares = forms.TypedChoiceField(
-        label="Share your competency profile with this organisation's managers?",
-        choices=[("yes", "Yes, share it"), ("no", "No, do not share it")],
+        label=_("Share your competency profile with this organisation's managers?"),
+        choices=[("yes", _("Yes, share it")), ("no", _("No, do not share it"))],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether to share your competency profile."},
+        error_messages={"required": _("Choose whether to share your competency profile.")},
     )
 
 
 class AccessLogFilterForm(forms.Form):
-    q = forms.CharField(label="Member's name", required=False, max_length=100)
+    q = forms.CharField(label=_("Member's name"), required=False, max_length=100)
 
 
 # Helpers.
@@ -89,16 +92,14 @@ class AccessLogFilterForm(forms.Form):
 
 def _crumbs(organisation: Organisation, *extra: tuple[str, str]) -> list[tuple[str, str]]:
     return [
-        ("Home", "/"),
-        ("Staff compliance", reverse("imh_compliance:dashboard", args=[organisation.pk])),
+        (gettext("Home"), "/"),
+        (gettext("Staff compliance"), reverse("imh_compliance:dashboard", args=[organisation.pk])),
         *extra,
     ]
 
 
 def _member(organisation: Organisation, membership_pk: int) -> Membership:
-    membership = selectors.member_of_organisation(
-        organisation=organisation, membership_pk=membership_pk
-    )
+    membership = member_of_organisation(organisation=organisation, membership_pk=membership_pk)
     membership.organisation = organisation
     return membership
 
@@ -109,7 +110,7 @@ def _member(organisation: Organisation, membership_pk: int) -> Membership:
 @login_required
 @require_GET
 def member(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
+    organisation = organisation_for_manager(user=request.user, pk=pk)
     membership = _member(organisation, membership_pk)
     record = member_record(membership=membership)
     access_event_record(
@@ -133,7 +134,7 @@ def member(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_placement(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
+    organisation = organisation_for_manager(user=request.user, pk=pk)
     membership = _member(organisation, membership_pk)
     member_url = reverse("imh_compliance:member", args=[organisation.pk, membership.pk])
     if request.method == "POST":
@@ -149,7 +150,7 @@ def member_placement(request: HttpRequest, pk: int, membership_pk: int) -> HttpR
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, "Team and site saved.")
+                messages.success(request, gettext("Team and site saved."))
                 return redirect(member_url)
     else:
         form = PlacementForm(
@@ -164,21 +165,28 @@ def member_placement(request: HttpRequest, pk: int, membership_pk: int) -> HttpR
             "membership": membership,
             "form": form,
             "member_url": member_url,
-            "crumbs": _crumbs(organisation, ("Member's record", member_url)),
+            "crumbs": _crumbs(organisation, (gettext("Member's record"), member_url)),
         },
     )
 
 
 # Teams and sites.
 
-_GROUPS = {"team": (Team, "Team", "team"), "site": (Site, "Site", "site")}
+_GROUPS = {"team": (Team, "team"), "site": (Site, "site")}
+# Whole sentences per kind, so that translations need not fit "Team"/"Site" into one shape.
+_GROUP_NAME_LABELS = {"team": _("Team name"), "site": _("Site name")}
+_GROUP_ADDED = {"team": _("Team %(name)s added."), "site": _("Site %(name)s added.")}
+_GROUP_DELETED = {
+    "team": _("Team %(name)s deleted. Its members now have no team."),
+    "site": _("Site %(name)s deleted. Its members now have no site."),
+}
 
 
 def _structure_delete(
     request: HttpRequest, organisation: Organisation, kind: str
 ) -> HttpResponse | None:
     """Ask to confirm, then delete a team or site (of this organisation only)."""
-    model, label, noun = _GROUPS[kind]
+    model, noun = _GROUPS[kind]
     group = get_object_or_404(
         model.objects.filter(organisation=organisation).annotate(
             member_count=Count(
@@ -199,7 +207,7 @@ def _structure_delete(
                 "crumbs": _crumbs(
                     organisation,
                     (
-                        "Teams and sites",
+                        gettext("Teams and sites"),
                         reverse("imh_compliance:structure", args=[organisation.pk]),
                     ),
                 ),
@@ -209,16 +217,16 @@ def _structure_delete(
         organisation_services.team_delete(team=group, actor=request.user)
     else:
         organisation_services.site_delete(site=group, actor=request.user)
-    messages.success(request, f"{label} {group.name} deleted. Its members now have no {noun}.")
+    messages.success(request, str(_GROUP_DELETED[kind]) % {"name": group.name})
     return None
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def structure(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
-    team_form = GroupNameForm(label="Team name", prefix="team")
-    site_form = GroupNameForm(label="Site name", prefix="site")
+    organisation = organisation_for_manager(user=request.user, pk=pk)
+    team_form = GroupNameForm(label=_GROUP_NAME_LABELS["team"], prefix="team")
+    site_form = GroupNameForm(label=_GROUP_NAME_LABELS["site"], prefix="site")
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action in ("delete_team", "delete_site"):
@@ -227,10 +235,10 @@ def structure(request: HttpRequest, pk: int) -> HttpResponse:
                 return response
             return redirect("imh_compliance:structure", pk=organisation.pk)
         if action not in ("add_team", "add_site"):
-            messages.error(request, "Choose to add or delete a team or a site.")
+            messages.error(request, gettext("Choose to add or delete a team or a site."))
             return redirect("imh_compliance:structure", pk=organisation.pk)
         kind = action.removeprefix("add_")
-        form = GroupNameForm(request.POST, label=f"{_GROUPS[kind][1]} name", prefix=kind)
+        form = GroupNameForm(request.POST, label=_GROUP_NAME_LABELS[kind], prefix=kind)
         if kind == "team":
             team_form = form
         else:
@@ -248,7 +256,7 @@ def structure(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"{_GROUPS[kind][1]} {group.name} added.")
+                messages.success(request, str(_GROUP_ADDED[kind]) % {"name": group.name})
                 return redirect("imh_compliance:structure", pk=organisation.pk)
     active = Q(memberships__status=Membership.Status.ACTIVE)
     return render(
@@ -275,9 +283,9 @@ def structure(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def access_log(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = selectors.organisation_for_manager(user=request.user, pk=pk)
+    organisation = organisation_for_manager(user=request.user, pk=pk)
     form = AccessLogFilterForm(request.GET)
-    events = selectors.access_events_for(organisation=organisation)
+    events = access_events_for(organisation=organisation)
     query = ""
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
@@ -309,8 +317,8 @@ def my_records(request: HttpRequest) -> HttpResponse:
         {
             "memberships": own_active_memberships(user=request.user),
             "crumbs": [
-                ("Home", "/"),
-                ("Your organisations", reverse("imh_organisations:mine")),
+                (gettext("Home"), "/"),
+                (gettext("Your organisations"), reverse("imh_organisations:mine")),
             ],
         },
     )
@@ -319,7 +327,7 @@ def my_records(request: HttpRequest) -> HttpResponse:
 def _my_record_page(
     request: HttpRequest, membership: Membership, form: SharingForm
 ) -> HttpResponse:
-    viewers = selectors.access_events_about(user=request.user).filter(
+    viewers = access_events_about(user=request.user).filter(
         organisation_id=membership.organisation_id
     )[:MY_RECORD_VIEWS_SHOWN]
     return render(
@@ -333,9 +341,9 @@ def _my_record_page(
             "views_shown": MY_RECORD_VIEWS_SHOWN,
             "sharing_form": form,
             "crumbs": [
-                ("Home", "/"),
-                ("Your organisations", reverse("imh_organisations:mine")),
-                ("What your managers can see", reverse("imh_compliance:my_records")),
+                (gettext("Home"), "/"),
+                (gettext("Your organisations"), reverse("imh_organisations:mine")),
+                (gettext("What your managers can see"), reverse("imh_compliance:my_records")),
             ],
         },
     )
@@ -365,9 +373,14 @@ def my_record_sharing(request: HttpRequest, membership_pk: int) -> HttpResponse:
             name = membership.organisation.name
             messages.success(
                 request,
-                f"The managers of {name} can now see your competency profile."
-                if form.cleaned_data["shares"]
-                else f"The managers of {name} can no longer see your competency profile.",
+                (
+                    gettext("The managers of %(name)s can now see your competency profile.")
+                    if form.cleaned_data["shares"]
+                    else gettext(
+                        "The managers of %(name)s can no longer see your competency profile."
+                    )
+                )
+                % {"name": name},
             )
             return redirect("imh_compliance:my_record", membership_pk=membership.pk)
     return _my_record_page(request, membership, form)

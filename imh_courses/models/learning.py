@@ -5,19 +5,20 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Enrolment(models.Model):
     """One attempt at a course by one person. A renewal is a new enrolment; old ones stay."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "In progress"
-        COMPLETED = "completed", "Completed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        ACTIVE = "active", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Source(models.TextChoices):
-        SELF = "self", "Self-enrolled"
-        ASSIGNED = "assigned", "Assigned"
+        SELF = "self", _("Self-enrolled")
+        ASSIGNED = "assigned", _("Assigned")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
@@ -42,7 +43,7 @@ class Enrolment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Where the trainee left off.",
+        help_text=_("Where the trainee left off."),
     )
     last_activity_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -56,7 +57,7 @@ class Enrolment(models.Model):
                 fields=["user", "course"],
                 condition=Q(status="active"),
                 name="courses_enrolment_one_open_per_course",
-                violation_error_message="You are already enrolled on this course.",
+                violation_error_message=_("You are already enrolled on this course."),
             ),
             models.UniqueConstraint(
                 fields=["user", "course", "cycle"], name="courses_enrolment_cycle_unique"
@@ -77,8 +78,8 @@ class LessonProgress(models.Model):
     """A lesson completed within one enrolment."""
 
     class Method(models.TextChoices):
-        MANUAL = "manual", "Marked as complete"
-        ACTIVITIES = "activities", "Required activities passed"
+        MANUAL = "manual", _("Marked as complete")
+        ACTIVITIES = "activities", _("Required activities passed")
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="progress")
     lesson = models.ForeignKey("imh_courses.LessonPage", on_delete=models.CASCADE, related_name="+")
@@ -135,8 +136,8 @@ class Reflection(models.Model):
     lesson = models.ForeignKey(
         "imh_courses.LessonPage", on_delete=models.CASCADE, related_name="reflections"
     )
-    block_id = models.CharField(max_length=64, help_text="The reflection block's id.")
-    prompt = models.TextField(help_text="The prompt as it stood when last answered.")
+    block_id = models.CharField(max_length=64, help_text=_("The reflection block's id."))
+    prompt = models.TextField(help_text=_("The prompt as it stood when last answered."))
     text = models.TextField(max_length=10000)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

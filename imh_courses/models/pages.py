@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import (
     FieldPanel,
@@ -23,6 +23,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from imh_accounts.choices import ProfessionalRole
+from imh_core.conf import imh_setting
 from imh_courses.blocks import LessonStreamBlock
 
 
@@ -32,14 +33,16 @@ def competency_panel() -> InlinePanel:
 
     return InlinePanel(
         "competency_mappings",
-        heading="Competencies",
-        label="Competency",
+        heading=_("Competencies"),
+        label=_("Competency"),
         panels=[
             FieldPanel("competency", widget=CompetencySelect),
             FieldPanel(
                 "level",
-                help_text="The level this page develops the competency to: 1 is the "
-                "framework's first level.",
+                help_text=_(
+                    "The level this page develops the competency to: 1 is the "
+                    "framework's first level."
+                ),
             ),
         ],
     )
@@ -57,12 +60,12 @@ class CourseIndexPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
 
     # Any page may hold a courses area unless the site narrows it down.
-    parent_page_types = getattr(settings, "IMH_COURSE_INDEX_PARENT_PAGE_TYPES", None)
+    parent_page_types = imh_setting("IMH_COURSE_INDEX_PARENT_PAGE_TYPES")
     subpage_types = ["imh_courses.CoursePage"]
     template = "imh_courses/course_index_page.html"
 
     class Meta:
-        verbose_name = "course index page"
+        verbose_name = _("course index page")
 
     def route(self, request, path_components):
         """Find a course, module or lesson in one query rather than two for every level.
@@ -110,9 +113,9 @@ class CourseIndexPage(Page):
 class IMHLevel(models.IntegerChoices):
     """The AiMH UK framework's three levels of practice."""
 
-    LEVEL_1 = 1, "Level 1: universal (all who work with babies)"
-    LEVEL_2 = 2, "Level 2: targeted (practitioners who support families)"
-    LEVEL_3 = 3, "Level 3: specialist (infant mental health specialists)"
+    LEVEL_1 = 1, _("Level 1: universal (all who work with babies)")
+    LEVEL_2 = 2, _("Level 2: targeted (practitioners who support families)")
+    LEVEL_3 = 3, _("Level 3: specialist (infant mental health specialists)")
 
 
 class RoleListField(models.JSONField):
@@ -136,7 +139,9 @@ class RoleListField(models.JSONField):
         super().validate(value, model_instance)
         unknown = set(value or []) - set(ProfessionalRole.values)
         if unknown:
-            raise ValidationError(f"Unknown roles: {', '.join(sorted(unknown))}.")
+            raise ValidationError(
+                _("Unknown roles: %(roles)s.") % {"roles": ", ".join(sorted(unknown))}
+            )
 
 
 class CoursePage(Page):
@@ -144,70 +149,76 @@ class CoursePage(Page):
 
     summary = models.TextField(
         max_length=600,
-        help_text="Two or three sentences on what the course covers and who it is for. "
-        "Shown in course lists and on certificates' verification pages.",
+        help_text=_(
+            "Two or three sentences on what the course covers and who it is for. "
+            "Shown in course lists and on certificates' verification pages."
+        ),
     )
     audience_roles = RoleListField(
-        help_text="Who the course is written for. Leave empty for everyone."
+        help_text=_("Who the course is written for. Leave empty for everyone.")
     )
     imh_level = models.PositiveSmallIntegerField(
-        "IMH level",
+        _("IMH level"),
         choices=IMHLevel.choices,
         default=IMHLevel.LEVEL_1,
-        help_text="The level of practice this course trains for.",
+        help_text=_("The level of practice this course trains for."),
     )
     cpd_hours = models.DecimalField(
-        "CPD hours",
+        _("CPD hours"),
         max_digits=5,
         decimal_places=1,
         validators=[MinValueValidator(Decimal("0.1"))],
-        help_text="Hours of continuing professional development the certificate states.",
+        help_text=_("Hours of continuing professional development the certificate states."),
     )
     estimated_hours = models.DecimalField(
-        "estimated duration (hours)",
+        _("estimated duration (hours)"),
         max_digits=5,
         decimal_places=1,
         validators=[MinValueValidator(Decimal("0.1"))],
-        help_text="How long a trainee should expect to spend, live sessions included.",
+        help_text=_("How long a trainee should expect to spend, live sessions included."),
     )
     mandatory_for_roles = RoleListField(
-        help_text="Roles for whom this course is mandatory training."
+        help_text=_("Roles for whom this course is mandatory training.")
     )
     certificate_validity_months = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
-        help_text="For refresher training: months until the certificate expires and the "
-        "course must be taken again. Leave empty if it never expires.",
+        help_text=_(
+            "For refresher training: months until the certificate expires and the "
+            "course must be taken again. Leave empty if it never expires."
+        ),
     )
     prerequisites = ParentalManyToManyField(
         "imh_courses.CoursePage",
         blank=True,
         related_name="required_by",
-        help_text="Courses a trainee must have completed before they can enrol.",
+        help_text=_("Courses a trainee must have completed before they can enrol."),
     )
     self_enrolment = models.BooleanField(
         default=True,
-        help_text="Let trainees enrol themselves. Otherwise only managers and educators can "
-        "assign the course.",
+        help_text=_(
+            "Let trainees enrol themselves. Otherwise only managers and educators can "
+            "assign the course."
+        ),
     )
     # The completion rule: every required lesson, every required assessment passed, and this
     # many live sessions attended.
     require_all_lessons = models.BooleanField(
-        "all required lessons",
+        _("all required lessons"),
         default=True,
-        help_text="Trainees must complete every lesson marked as required.",
+        help_text=_("Trainees must complete every lesson marked as required."),
     )
     require_assessments = models.BooleanField(
-        "required assessments passed",
+        _("required assessments passed"),
         default=True,
-        help_text="Trainees must pass every quiz and activity marked as required.",
+        help_text=_("Trainees must pass every quiz and activity marked as required."),
     )
     required_live_sessions = models.PositiveSmallIntegerField(
-        "live sessions to attend",
+        _("live sessions to attend"),
         default=0,
         validators=[MaxValueValidator(20)],
-        help_text="How many of the course's live sessions a trainee must attend in full.",
+        help_text=_("How many of the course's live sessions a trainee must attend in full."),
     )
 
     content_panels = [
@@ -219,7 +230,7 @@ class CoursePage(Page):
                 FieldPanel("estimated_hours"),
                 FieldPanel("audience_roles"),
             ],
-            heading="Level, hours and audience",
+            heading=_("Level, hours and audience"),
         ),
         MultiFieldPanel(
             [
@@ -228,19 +239,21 @@ class CoursePage(Page):
                 FieldPanel("mandatory_for_roles"),
                 FieldPanel("certificate_validity_months"),
             ],
-            heading="Enrolment and certificates",
+            heading=_("Enrolment and certificates"),
         ),
         MultiFieldPanel(
             [
                 HelpPanel(
-                    "A trainee completes the course when all of the following hold. Mark "
-                    "lessons as required on each lesson page."
+                    _(
+                        "A trainee completes the course when all of the following hold. Mark "
+                        "lessons as required on each lesson page."
+                    )
                 ),
                 FieldPanel("require_all_lessons"),
                 FieldPanel("require_assessments"),
                 FieldPanel("required_live_sessions"),
             ],
-            heading="Completion rule",
+            heading=_("Completion rule"),
         ),
         competency_panel(),
     ]
@@ -251,7 +264,7 @@ class CoursePage(Page):
     template = "imh_courses/course_page.html"
 
     class Meta:
-        verbose_name = "course"
+        verbose_name = _("course")
         constraints = [
             models.CheckConstraint(
                 name="courses_course_cpd_hours_positive", condition=Q(cpd_hours__gt=0)
@@ -286,7 +299,7 @@ class ModulePage(Page):
     """A module: a group of lessons within a course."""
 
     summary = models.TextField(
-        max_length=400, blank=True, help_text="One or two sentences on what this module covers."
+        max_length=400, blank=True, help_text=_("One or two sentences on what this module covers.")
     )
 
     content_panels = [*Page.content_panels, FieldPanel("summary"), competency_panel()]
@@ -297,7 +310,7 @@ class ModulePage(Page):
     template = "imh_courses/module_page.html"
 
     class Meta:
-        verbose_name = "module"
+        verbose_name = _("module")
 
     def get_context(self, request, *args, **kwargs):
         from imh_courses.selectors.pages import module_page_state
@@ -313,12 +326,12 @@ class LessonPage(Page):
     body = StreamField(LessonStreamBlock(), blank=True)
     required = models.BooleanField(
         default=True,
-        help_text="Required lessons count towards completing the course.",
+        help_text=_("Required lessons count towards completing the course."),
     )
     estimated_minutes = models.PositiveSmallIntegerField(
         default=15,
         validators=[MinValueValidator(1), MaxValueValidator(600)],
-        help_text="How long the lesson takes, in minutes.",
+        help_text=_("How long the lesson takes, in minutes."),
     )
 
     content_panels = [
@@ -334,11 +347,11 @@ class LessonPage(Page):
     template = "imh_courses/lesson_page.html"
 
     # Educators preview a lesson as a trainee enrolled on the course, and as anyone else.
-    preview_modes = [("", "Enrolled trainee"), ("not_enrolled", "Not enrolled")]
+    preview_modes = [("", _("Enrolled trainee")), ("not_enrolled", _("Not enrolled"))]
     default_preview_mode = ""
 
     class Meta:
-        verbose_name = "lesson"
+        verbose_name = _("lesson")
         constraints = [
             models.CheckConstraint(
                 name="courses_lesson_minutes_positive", condition=Q(estimated_minutes__gte=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -23,7 +24,7 @@ class Pathway(index.Indexed, ClusterableModel):
         max_length=40,
         choices=ProfessionalRole.choices,
         blank=True,
-        help_text="The professional role this pathway is for, if any.",
+        help_text=_("The professional role this pathway is for, if any."),
     )
     is_active = models.BooleanField(default=True)
 
@@ -33,7 +34,7 @@ class Pathway(index.Indexed, ClusterableModel):
         FieldPanel("summary"),
         FieldPanel("role"),
         FieldPanel("is_active"),
-        InlinePanel("pathway_courses", label="Courses, in order", min_num=1),
+        InlinePanel("pathway_courses", label=_("Courses, in order"), min_num=1),
     ]
     search_fields = [index.SearchField("title"), index.SearchField("summary")]
 

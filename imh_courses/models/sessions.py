@@ -7,12 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
-from imh_accounts.formatting import datetime_text
 from imh_competencies.models import Competency, MappingBase
+from imh_core.formatting import datetime_text
 from imh_courses.validators import (
     CONTROL_CHARACTERS,
     ONE_LINE_TITLE_MESSAGE,
@@ -27,14 +28,14 @@ class LiveSession(ClusterableModel):
     """
 
     class Kind(models.TextChoices):
-        WORKSHOP = "workshop", "Workshop"
-        WEBINAR = "webinar", "Webinar"
-        OBSERVED_PRACTICE = "observed_practice", "Observed practice"
-        GROUP_SUPERVISION = "group_supervision", "Group supervision"
+        WORKSHOP = "workshop", _("Workshop")
+        WEBINAR = "webinar", _("Webinar")
+        OBSERVED_PRACTICE = "observed_practice", _("Observed practice")
+        GROUP_SUPERVISION = "group_supervision", _("Group supervision")
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
 
     course = models.ForeignKey(
         "imh_courses.CoursePage", on_delete=models.CASCADE, related_name="live_sessions"
@@ -43,28 +44,28 @@ class LiveSession(ClusterableModel):
     # One line: it is the subject of every email about the session.
     title = models.CharField(max_length=200, validators=[validate_one_line_title])
     description = models.TextField(max_length=2000, blank=True)
-    starts_at = models.DateTimeField(help_text="UK time (Europe/London).")
-    ends_at = models.DateTimeField(help_text="UK time (Europe/London).")
+    starts_at = models.DateTimeField(help_text=_("UK time (Europe/London)."))
+    ends_at = models.DateTimeField(help_text=_("UK time (Europe/London)."))
     venue = models.TextField(
-        max_length=500, blank=True, help_text="Address and room, for sessions in person."
+        max_length=500, blank=True, help_text=_("Address and room, for sessions in person.")
     )
     joining_url = models.URLField(
-        "online joining link",
+        _("online joining link"),
         blank=True,
-        help_text="Teams, Zoom or similar. Shown only to trainees with a confirmed place.",
+        help_text=_("Teams, Zoom or similar. Shown only to trainees with a confirmed place."),
     )
     capacity = models.PositiveIntegerField(default=20)
     booking_opens_at = models.DateTimeField(null=True, blank=True)
     booking_closes_at = models.DateTimeField(
-        null=True, blank=True, help_text="Leave empty to allow booking until it starts."
+        null=True, blank=True, help_text=_("Leave empty to allow booking until it starts.")
     )
     cancellation_cutoff_hours = models.PositiveIntegerField(
         default=48,
-        help_text="Trainees cannot cancel within this many hours of the start.",
+        help_text=_("Trainees cannot cancel within this many hours of the start."),
     )
     requires_manager_approval = models.BooleanField(
         default=False,
-        help_text="A manager in the trainee's organisation must approve each booking.",
+        help_text=_("A manager in the trainee's organisation must approve each booking."),
     )
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -91,7 +92,7 @@ class LiveSession(ClusterableModel):
             models.CheckConstraint(
                 name="courses_session_has_place",
                 condition=~Q(venue="") | ~Q(joining_url=""),
-                violation_error_message="Give a venue, an online joining link, or both.",
+                violation_error_message=_("Give a venue, an online joining link, or both."),
             ),
         ]
         indexes = [models.Index(fields=["course", "starts_at"])]
@@ -102,15 +103,15 @@ class LiveSession(ClusterableModel):
     def clean(self) -> None:
         errors = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            errors["ends_at"] = "The session must end after it starts."
+            errors["ends_at"] = _("The session must end after it starts.")
         if not self.venue.strip() and not self.joining_url:
-            errors["venue"] = "Give a venue, an online joining link, or both."
+            errors["venue"] = _("Give a venue, an online joining link, or both.")
         if (
             self.booking_opens_at
             and self.booking_closes_at
             and self.booking_closes_at <= self.booking_opens_at
         ):
-            errors["booking_closes_at"] = "Booking must close after it opens."
+            errors["booking_closes_at"] = _("Booking must close after it opens.")
         if errors:
             raise ValidationError(errors)
 
@@ -128,7 +129,7 @@ class LiveSessionCompetency(Orderable, MappingBase):
     )
 
     class Meta(Orderable.Meta):
-        verbose_name = "competency mapping"
+        verbose_name = _("competency mapping")
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "competency"], name="courses_session_competency_unique"
@@ -146,16 +147,16 @@ class Booking(models.Model):
     """A trainee's place (or place in the queue) at a live session, and their attendance."""
 
     class Status(models.TextChoices):
-        AWAITING_APPROVAL = "awaiting_approval", "Awaiting manager approval"
-        CONFIRMED = "confirmed", "Confirmed"
-        WAITLISTED = "waitlisted", "On the waiting list"
-        CANCELLED = "cancelled", "Cancelled"
-        DECLINED = "declined", "Declined by manager"
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting manager approval")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+        DECLINED = "declined", _("Declined by manager")
 
     class Attendance(models.TextChoices):
-        ATTENDED = "attended", "Attended"
-        PARTIAL = "partial", "Partially attended"
-        NO_SHOW = "no_show", "Did not attend"
+        ATTENDED = "attended", _("Attended")
+        PARTIAL = "partial", _("Partially attended")
+        NO_SHOW = "no_show", _("Did not attend")
 
     CURRENT_STATUSES = (Status.AWAITING_APPROVAL, Status.CONFIRMED, Status.WAITLISTED)
 
@@ -191,12 +192,12 @@ class Booking(models.Model):
                 fields=["session", "user"],
                 condition=Q(status__in=["awaiting_approval", "confirmed", "waitlisted"]),
                 name="courses_booking_one_current_per_person",
-                violation_error_message="You already have a place or a place in the queue.",
+                violation_error_message=_("You already have a place or a place in the queue."),
             ),
             models.CheckConstraint(
                 name="courses_booking_attendance_needs_place",
                 condition=Q(attendance="") | Q(status="confirmed"),
-                violation_error_message="Attendance is marked only for confirmed places.",
+                violation_error_message=_("Attendance is marked only for confirmed places."),
             ),
         ]
         indexes = [models.Index(fields=["session", "status", "created_at"])]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext, gettext_lazy
 from wagtail.models import Page
 
 from imh_assessments.selectors import activities_placed
@@ -24,11 +25,11 @@ if TYPE_CHECKING:
     from imh_competencies.models import Area, Framework
 
 # The groups of columns, in the order the matrix shows them.
-GROUP_COURSE = "Course"
-GROUP_PAGES = "Modules and lessons"
-GROUP_ACTIVITIES = "Quiz questions and H5P activities"
-GROUP_SESSIONS = "Live sessions"
-GROUP_COURSES = "Courses"
+GROUP_COURSE = gettext_lazy("Course")
+GROUP_PAGES = gettext_lazy("Modules and lessons")
+GROUP_ACTIVITIES = gettext_lazy("Quiz questions and H5P activities")
+GROUP_SESSIONS = gettext_lazy("Live sessions")
+GROUP_COURSES = gettext_lazy("Courses")
 
 
 @dataclass
@@ -160,7 +161,8 @@ def course_coverage(*, framework: Framework, course: CoursePage) -> CoverageMatr
                 label=page["title"],
                 group=GROUP_PAGES,
                 kind="lesson" if is_lesson else "module",
-                detail=("Lesson" if is_lesson else "Module") + ("" if page["live"] else " (draft)"),
+                detail=(gettext("Lesson") if is_lesson else gettext("Module"))
+                + ("" if page["live"] else " " + gettext("(draft)")),
                 levels=page_levels.get(page["pk"], {}),
             )
         )
@@ -183,14 +185,20 @@ def course_coverage(*, framework: Framework, course: CoursePage) -> CoverageMatr
     )
     for activity in activities:
         lesson = placed_in.get((activity.activity_type, activity.activity_id), "")
-        kind_label = "Quiz question" if activity.activity_type == "quiz" else "H5P activity"
+        kind_label = (
+            gettext("Quiz question")
+            if activity.activity_type == "quiz"
+            else gettext("H5P activity")
+        )
         columns.append(
             CoverageColumn(
                 key=activity.key,
                 label=activity.label,
                 group=GROUP_ACTIVITIES,
                 kind=activity.activity_type,
-                detail=f"{kind_label} in {lesson}" if lesson else kind_label,
+                detail=gettext("%(kind)s in %(lesson)s") % {"kind": kind_label, "lesson": lesson}
+                if lesson
+                else kind_label,
                 levels=activity.levels,
             )
         )
@@ -228,7 +236,7 @@ def framework_coverage(*, framework: Framework) -> CoverageMatrix:
             label=course.title,
             group=GROUP_COURSES,
             kind="course",
-            detail="" if course.live else "Draft",
+            detail="" if course.live else gettext("Draft"),
         )
         for course in courses
     ]

@@ -117,8 +117,8 @@ def user_can_view_lessons(*, user: AbstractBaseUser, course: CoursePage) -> bool
 def pages_user_may_attempt(*, user: AbstractBaseUser, page_ids: Iterable[int]) -> set[int]:
     """The ids, among ``page_ids``, of live pages in (or of) a course ``user`` may learn on.
 
-    The attempt policy courses registers with assessments: a quiz or H5P activity on a lesson
-    may be attempted by people enrolled on its course now, or who have completed it (they may
+    Courses' answer to assessments' ``IMH_ATTEMPT_POLICIES`` hook: a quiz or H5P activity on a
+    lesson may be attempted by people enrolled on its course now, or who have completed it (they may
     still see its lessons, and practise). Educators and administrators previewing a lesson
     are not enrolled, so their attempts are refused: results belong to trainees. One query,
     whatever the number of pages: a page's course is the enrolment's course whose tree path

@@ -21,6 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.shortcuts import resolve_url
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from wagtail.models import Page, PageViewRestriction
 
 from imh_assessments.selectors.required import RequiredActivity, required_activities
@@ -76,8 +77,10 @@ class OutlineLesson:
     @property
     def length_text(self) -> str:
         """The hint under each lesson in the outline: "20 minutes", "1 minute, optional"."""
-        text = f"{self.estimated_minutes} minute{'' if self.estimated_minutes == 1 else 's'}"
-        return text if self.required else f"{text}, optional"
+        text = ngettext("%(count)s minute", "%(count)s minutes", self.estimated_minutes) % {
+            "count": self.estimated_minutes
+        }
+        return text if self.required else gettext("%(length)s, optional") % {"length": text}
 
     def __getitem__(self, name: str) -> Any:
         # Django templates try ``obj[name]`` before ``getattr``; answering it spares a raised

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Greatest
@@ -13,8 +13,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext
 
-from imh_accounts.formatting import datetime_text, time_text
+from imh_core.formatting import datetime_text, time_text
 from imh_courses.models import Booking, Enrolment, LiveSession
 from imh_courses.selectors.learning import enrolment_current
 
@@ -44,11 +45,15 @@ def session_when_text(*, session: LiveSession) -> str:
     starts = timezone.localtime(session.starts_at)
     ends = timezone.localtime(session.ends_at)
     if starts.date() == ends.date():
-        return (
-            f"{date_format(starts, 'l j F Y')}, {uk_time_text(starts)} to "
-            f"{uk_time_text(ends)} (UK time)"
-        )
-    return f"{uk_datetime_text(starts)} to {uk_datetime_text(ends)} (UK time)"
+        return gettext("%(day)s, %(starts)s to %(ends)s (UK time)") % {
+            "day": date_format(starts, "l j F Y"),
+            "starts": uk_time_text(starts),
+            "ends": uk_time_text(ends),
+        }
+    return gettext("%(starts)s to %(ends)s (UK time)") % {
+        "starts": uk_datetime_text(starts),
+        "ends": uk_datetime_text(ends),
+    }
 
 
 # Sessions and their places.
@@ -117,29 +122,34 @@ def session_booking_problem(
     """
     now = now or timezone.now()
     if session.status == LiveSession.Status.CANCELLED:
-        return BookingProblem("session_cancelled", "This session has been cancelled.")
+        return BookingProblem("session_cancelled", gettext("This session has been cancelled."))
     if now >= session.starts_at:
         return BookingProblem(
-            "session_started", "This session has already started, so it can no longer be booked."
+            "session_started",
+            gettext("This session has already started, so it can no longer be booked."),
         )
     if session.booking_opens_at and now < session.booking_opens_at:
         return BookingProblem(
             "booking_not_open",
-            f"Booking for this session is not open yet. It opens on "
-            f"{uk_datetime_text(session.booking_opens_at)}.",
+            gettext("Booking for this session is not open yet. It opens on %(opens)s.")
+            % {"opens": uk_datetime_text(session.booking_opens_at)},
         )
     closes_at = session_booking_closes_at(session=session)
     if now >= closes_at:
         return BookingProblem(
             "booking_closed",
-            f"Booking for this session has closed. It closed on {uk_datetime_text(closes_at)}.",
+            gettext("Booking for this session has closed. It closed on %(closes)s.")
+            % {"closes": uk_datetime_text(closes_at)},
         )
     enrolment = enrolment_current(user=user, course=session.course)
     if enrolment is None or enrolment.status != Enrolment.Status.ACTIVE:
         return BookingProblem(
             "not_enrolled",
-            f"You need to be enrolled on {session.course.title} to book this session. "
-            "Enrol on the course first.",
+            gettext(
+                "You need to be enrolled on %(course)s to book this session. "
+                "Enrol on the course first."
+            )
+            % {"course": session.course.title},
         )
     booking = booking_current(user=user, session=session)
     if booking is not None:
@@ -149,10 +159,12 @@ def session_booking_problem(
 
 def _already_booked_text(booking: Booking) -> str:
     if booking.status == Booking.Status.WAITLISTED:
-        return "You are already on the waiting list for this session."
+        return gettext("You are already on the waiting list for this session.")
     if booking.status == Booking.Status.AWAITING_APPROVAL:
-        return "You have already booked this session. Your manager has not approved it yet."
-    return "You already have a place at this session."
+        return gettext(
+            "You have already booked this session. Your manager has not approved it yet."
+        )
+    return gettext("You already have a place at this session.")
 
 
 # Bookings.
@@ -258,12 +270,3 @@ def session_register(*, session: LiveSession) -> QuerySet[Booking]:
         .select_related("user", "user__profile", "attendance_marked_by")
         .order_by("user__last_name", "user__first_name", "user__email", "pk")
     )
-
-
-def person_name(user: Any) -> str:
-    """A person's name as the register shows it: profile name, account name, then email."""
-    if user is None:
-        return ""
-    profile = getattr(user, "profile", None)
-    full_name = (getattr(profile, "full_name", "") or "").strip()
-    return full_name or user.get_full_name() or user.email

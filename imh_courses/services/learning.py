@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext
 
-from imh_accounts.formatting import and_list
 from imh_assessments.selectors import (
     pages_with_required_activities,
     required_activities_outstanding,
@@ -31,6 +32,8 @@ from imh_assessments.selectors.required import required_activities
 from imh_competencies.models import Evidence
 from imh_competencies.selectors import page_competencies
 from imh_competencies.services import evidence_record
+from imh_core.formatting import and_list
+from imh_core.people import person_name
 from imh_courses.models import (
     CourseCompletion,
     CoursePage,
@@ -76,10 +79,6 @@ def _names(titles: Iterable[str]) -> str:
     return and_list(f"“{title}”" for title in titles)
 
 
-def _person(user: AbstractBaseUser) -> str:
-    return (user.get_full_name() or "").strip() or user.email or user.get_username()
-
-
 def _course_of(lesson: LessonPage) -> CoursePage | None:
     return CoursePage.objects.ancestor_of(lesson).first()
 
@@ -103,8 +102,11 @@ def _activities_gate(*, user: AbstractBaseUser, course: CoursePage, lesson: Less
     if outstanding:
         labels = and_list([activity.label for activity in outstanding])
         raise ValidationError(
-            f"To complete “{lesson.title}”, pass {labels}. The lesson is marked as complete "
-            "as soon as you do.",
+            gettext(
+                "To complete “%(lesson)s”, pass %(activities)s. The lesson is marked as "
+                "complete as soon as you do."
+            )
+            % {"lesson": lesson.title, "activities": labels},
             code="activities_outstanding",
         )
 
@@ -137,11 +139,16 @@ def enrolment_create(
     assigning = assigned_by is not None
     if due_on is not None and not overdue_allowed and due_on < timezone.localdate():
         raise ValidationError(
-            {"due_on": ValidationError("The due date must be today or later.", code="due_past")}
+            {
+                "due_on": ValidationError(
+                    gettext("The due date must be today or later."), code="due_past"
+                )
+            }
         )
     if not course.live:
         raise ValidationError(
-            f"“{course.title}” is not open for enrolment.", code="course_not_published"
+            gettext("“%(course)s” is not open for enrolment.") % {"course": course.title},
+            code="course_not_published",
         )
 
     # Lock this person's enrolments on the course. When there are none, nothing is locked,
@@ -157,17 +164,24 @@ def enrolment_create(
 
     if not assigning and not course.self_enrolment:
         raise ValidationError(
-            f"You cannot enrol yourself on “{course.title}”. Ask your manager or an educator "
-            "to assign it to you.",
+            gettext(
+                "You cannot enrol yourself on “%(course)s”. Ask your manager or an educator "
+                "to assign it to you."
+            )
+            % {"course": course.title},
             code="self_enrolment_closed",
         )
     completed = any(e.status == Enrolment.Status.COMPLETED for e in enrolments)
     if completed and not course.certificate_validity_months:
-        who = f"{_person(user)} has" if assigning else "You have"
-        raise ValidationError(
-            f"{who} already completed “{course.title}”. It does not need to be taken again.",
-            code="already_completed",
-        )
+        if assigning:
+            message = gettext(
+                "%(name)s has already completed “%(course)s”. It does not need to be taken again."
+            ) % {"name": person_name(user), "course": course.title}
+        else:
+            message = gettext(
+                "You have already completed “%(course)s”. It does not need to be taken again."
+            ) % {"course": course.title}
+        raise ValidationError(message, code="already_completed")
     if completed and not assigning:
         _renewal_check(user=user, course=course, enrolments=enrolments)
     # Only published prerequisites count: nobody can complete one that is not.
@@ -180,12 +194,14 @@ def enrolment_create(
     )
     if missing:
         if assigning:
-            message = (
-                f"{_person(user)} must complete {_names(missing)} before they can start "
-                f"“{course.title}”."
-            )
+            message = gettext(
+                "%(name)s must complete %(courses)s before they can start “%(course)s”."
+            ) % {"name": person_name(user), "courses": _names(missing), "course": course.title}
         else:
-            message = f"Before you can enrol on “{course.title}”, complete {_names(missing)}."
+            message = gettext("Before you can enrol on “%(course)s”, complete %(courses)s.") % {
+                "course": course.title,
+                "courses": _names(missing),
+            }
         raise ValidationError(message, code="prerequisites_missing")
 
     enrolment = Enrolment(
@@ -228,15 +244,22 @@ def _renewal_check(
         return
     opens = renewal_opens_on(expires_on=completion.expires_on)
     raise ValidationError(
-        f"You have already completed “{course.title}”, and your certificate is valid until "
-        f"{_date_text(completion.expires_on)}. You can take the course again to renew it from "
-        f"{_date_text(opens)}.",
+        gettext(
+            "You have already completed “%(course)s”, and your certificate is valid until "
+            "%(expires_on)s. You can take the course again to renew it from %(opens_on)s."
+        )
+        % {
+            "course": course.title,
+            "expires_on": _date_text(completion.expires_on),
+            "opens_on": _date_text(opens),
+        },
         code="renewal_not_due",
     )
 
 
 def _date_text(day: datetime.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    # Month names in the language of the request.
+    return date_format(day, "j F Y")
 
 
 def _enrolment_assign(
@@ -271,7 +294,7 @@ def lesson_complete(
         raise ValueError(f"Unknown completion method {method!r}.")
     course = _course_of(lesson)
     if course is None or not lesson.live:
-        raise ValidationError("This lesson is not available.", code="lesson_unavailable")
+        raise ValidationError(gettext("This lesson is not available."), code="lesson_unavailable")
     enrolment = (
         Enrolment.objects.select_for_update()
         .filter(user=user, course=course, status=Enrolment.Status.ACTIVE)
@@ -294,11 +317,13 @@ def lesson_complete(
             user=user, course=course, status=Enrolment.Status.COMPLETED
         ).exists():
             raise ValidationError(
-                f"You have already completed “{course.title}”, so its lessons need no marking.",
+                gettext("You have already completed “%(course)s”, so its lessons need no marking.")
+                % {"course": course.title},
                 code="course_completed",
             )
         raise ValidationError(
-            f"Enrol on “{course.title}” before marking its lessons as complete.",
+            gettext("Enrol on “%(course)s” before marking its lessons as complete.")
+            % {"course": course.title},
             code="not_enrolled",
         )
 
@@ -525,27 +550,37 @@ def reflection_save(
     block = reflection_prompt(lesson=lesson, block_id=block_id)
     if block is None:
         raise ValidationError(
-            "This reflection question is no longer in the lesson. Copy your answer somewhere "
-            "safe, then reload the lesson.",
+            gettext(
+                "This reflection question is no longer in the lesson. Copy your answer "
+                "somewhere safe, then reload the lesson."
+            ),
             code="unknown_prompt",
         )
     course = _course_of(lesson)
     if course is None or not user_can_view_lessons(user=user, course=course):
         raise ValidationError(
-            "Enrol on the course before saving reflections in its lessons.", code="not_enrolled"
+            gettext("Enrol on the course before saving reflections in its lessons."),
+            code="not_enrolled",
         )
     # Browsers send line breaks as two characters but count them as one.
     text = (text or "").replace("\r\n", "\n").strip()
     if not text:
         raise ValidationError(
-            {"text": ValidationError("Write your reflection before saving it.", code="empty")}
+            {
+                "text": ValidationError(
+                    gettext("Write your reflection before saving it."), code="empty"
+                )
+            }
         )
     if len(text) > REFLECTION_MAX_LENGTH:
         raise ValidationError(
             {
                 "text": ValidationError(
-                    f"Your reflection must be {REFLECTION_MAX_LENGTH:,} characters or fewer. "
-                    f"It is {len(text):,} characters.",
+                    gettext(
+                        "Your reflection must be %(limit)s characters or fewer. "
+                        "It is %(length)s characters."
+                    )
+                    % {"limit": f"{REFLECTION_MAX_LENGTH:,}", "length": f"{len(text):,}"},
                     code="too_long",
                 )
             }

@@ -13,23 +13,22 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from imh_accounts.absolute_urls import site_url
 from imh_competencies.models import Evidence
 from imh_competencies.services import evidence_record, evidence_withdraw
+from imh_core.links import site_url
+from imh_core.mail import email_send
+from imh_core.people import person_name
 from imh_courses.models import Booking, Enrolment, LiveSession
 from imh_courses.selectors import sessions as selectors
 from imh_courses.selectors.learning import enrolment_current
 from imh_courses.services.learning import course_completion_evaluate
 from imh_courses.signals import booking_awaiting_approval
-from imh_courses.validators import one_line
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -52,15 +51,16 @@ def _session_url(*, session: LiveSession) -> str:
 
 
 def _email_person(*, user: Any, template: str, subject: str, context: dict[str, Any]) -> None:
-    """A plain-text email to one person, sent once the transaction commits."""
+    """A plain-text email to one person about a session, sent once the transaction commits."""
     if not user.email:
         return
     session = context["session"]
-    body = render_to_string(
-        f"imh_courses/email/{template}.txt",
-        {
-            "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
-            "person_name": selectors.person_name(user),
+    email_send(
+        to=user.email,
+        subject=subject,
+        template=f"imh_courses/email/{template}.txt",
+        context={
+            "person_name": person_name(user),
             "when": selectors.session_when_text(session=session),
             "session_url": _session_url(session=session),
             "calendar_url": site_url(reverse("imh_courses:session_ics", args=[session.pk])),
@@ -68,11 +68,6 @@ def _email_person(*, user: Any, template: str, subject: str, context: dict[str, 
             **context,
         },
     )
-    address = user.email
-    # A header cannot hold a line break: a title saved before titles were checked must not
-    # make every email about its session fail.
-    subject = one_line(subject)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [address]), robust=True)
 
 
 def _announce_awaiting_approval(booking: Booking) -> None:
@@ -138,7 +133,7 @@ def _waiting_list_promote(*, session: LiveSession, now: datetime) -> list[Bookin
         _email_person(
             user=booking.user,
             template="session_place_offered",
-            subject=f"A place has come up: {session.title}",
+            subject=gettext("A place has come up: %(title)s") % {"title": session.title},
             context={"session": session, "booking": booking},
         )
         if booking.status == Booking.Status.AWAITING_APPROVAL:
@@ -173,12 +168,14 @@ def booking_create(*, session: LiveSession, user: AbstractBaseUser) -> Booking:
                 booking.save()
         except IntegrityError:
             raise _error(
-                "You already have a place or a place in the queue.", code="already_booked"
+                gettext("You already have a place or a place in the queue."),
+                code="already_booked",
             ) from None
         _email_person(
             user=user,
             template="session_booked",
-            subject=f"{booking.get_status_display()}: {locked.title}",
+            subject=gettext("%(status)s: %(title)s")
+            % {"status": booking.get_status_display(), "title": locked.title},
             context={
                 "session": locked,
                 "booking": booking,
@@ -201,15 +198,21 @@ def booking_cancel(*, booking: Booking, user: AbstractBaseUser) -> Booking:
         session = _lock_session(booking.session)
         locked = _lock_booking(booking, session=session)
         if locked.user_id != user.pk:
-            raise PermissionDenied("You can only cancel your own booking.")
+            raise PermissionDenied(gettext("You can only cancel your own booking."))
         if locked.status not in Booking.CURRENT_STATUSES:
-            raise _error("This booking has already ended.", code="booking_not_current")
+            raise _error(gettext("This booking has already ended."), code="booking_not_current")
         cutoff = selectors.session_cancellation_cutoff(session=session)
         if locked.status == Booking.Status.CONFIRMED and now >= cutoff:
             raise _error(
-                f"You can no longer cancel your place online: cancellations closed on "
-                f"{selectors.uk_datetime_text(cutoff)}, {session.cancellation_cutoff_hours} hours "
-                "before the session starts. If you cannot come, tell the course team.",
+                gettext(
+                    "You can no longer cancel your place online: cancellations closed on "
+                    "%(cutoff)s, %(hours)s hours before the session starts. If you cannot come, "
+                    "tell the course team."
+                )
+                % {
+                    "cutoff": selectors.uk_datetime_text(cutoff),
+                    "hours": session.cancellation_cutoff_hours,
+                },
                 code="cancellation_closed",
             )
         held_place = locked.status in selectors.SEAT_HOLDING_STATUSES
@@ -271,11 +274,13 @@ def _awaiting_booking_lock(booking: Booking, *, now: datetime) -> Booking:
     session = _lock_session(booking.session)
     locked = _lock_booking(booking, session=session)
     if locked.status != Booking.Status.AWAITING_APPROVAL:
-        raise _error("This booking is no longer waiting for approval.", code="booking_not_awaiting")
+        raise _error(
+            gettext("This booking is no longer waiting for approval."), code="booking_not_awaiting"
+        )
     if session.status == LiveSession.Status.CANCELLED:
-        raise _error("This session has been cancelled.", code="session_cancelled")
+        raise _error(gettext("This session has been cancelled."), code="session_cancelled")
     if now >= session.starts_at:
-        raise _error("This session has already started.", code="session_started")
+        raise _error(gettext("This session has already started."), code="session_started")
     return locked
 
 
@@ -290,7 +295,7 @@ def booking_approve(*, booking: Booking, actor: AbstractBaseUser) -> Booking:
         _email_person(
             user=locked.user,
             template="session_booking_approved",
-            subject=f"Your place is confirmed: {locked.session.title}",
+            subject=gettext("Your place is confirmed: %(title)s") % {"title": locked.session.title},
             context={"session": locked.session, "booking": locked},
         )
     return locked
@@ -307,7 +312,8 @@ def booking_decline(*, booking: Booking, actor: AbstractBaseUser) -> Booking:
         _email_person(
             user=locked.user,
             template="session_booking_declined",
-            subject=f"Your booking was not approved: {locked.session.title}",
+            subject=gettext("Your booking was not approved: %(title)s")
+            % {"title": locked.session.title},
             context={"session": locked.session, "booking": locked},
         )
         _waiting_list_promote(session=locked.session, now=now)
@@ -326,11 +332,13 @@ def attendance_mark(
     value. Marking opens when the session starts; marks can be corrected later.
     """
     if not selectors.user_can_mark_attendance(user=actor, session=session):
-        raise PermissionDenied("Only the facilitator or an educator can mark this register.")
+        raise PermissionDenied(
+            gettext("Only the facilitator or an educator can mark this register.")
+        )
     unknown_values = set(marks.values()) - set(Booking.Attendance.values)
     if unknown_values:
         raise _error(
-            "Choose attended, partially attended or did not attend for each person.",
+            gettext("Choose attended, partially attended or did not attend for each person."),
             code="invalid_attendance",
         )
     now = timezone.now()
@@ -338,13 +346,13 @@ def attendance_mark(
         locked = _lock_session(session)
         if locked.status == LiveSession.Status.CANCELLED:
             raise _error(
-                "This session was cancelled, so there is no attendance to mark.",
+                gettext("This session was cancelled, so there is no attendance to mark."),
                 code="session_cancelled",
             )
         if now < locked.starts_at:
             raise _error(
-                f"You can mark attendance once the session starts, on "
-                f"{selectors.uk_datetime_text(locked.starts_at)}.",
+                gettext("You can mark attendance once the session starts, on %(starts)s.")
+                % {"starts": selectors.uk_datetime_text(locked.starts_at)},
                 code="marking_not_open",
             )
         bookings = {
@@ -355,8 +363,10 @@ def attendance_mark(
         }
         if set(marks) - set(bookings):
             raise _error(
-                "Some of these people no longer have a confirmed place. Reload the register "
-                "and try again.",
+                gettext(
+                    "Some of these people no longer have a confirmed place. Reload the register "
+                    "and try again."
+                ),
                 code="booking_not_confirmed",
             )
         changed = []
@@ -415,7 +425,7 @@ def session_save(*, session: LiveSession, actor: AbstractBaseUser) -> LiveSessio
     creating = session.pk is None
     permission = "imh_courses.add_livesession" if creating else "imh_courses.change_livesession"
     if not actor.has_perm(permission):
-        raise PermissionDenied("You do not have permission to manage live sessions.")
+        raise PermissionDenied(gettext("You do not have permission to manage live sessions."))
     now = timezone.now()
     with transaction.atomic():
         previous = None
@@ -425,8 +435,10 @@ def session_save(*, session: LiveSession, actor: AbstractBaseUser) -> LiveSessio
             previous = _lock_session(session)
             if previous.status == LiveSession.Status.CANCELLED:
                 raise _error(
-                    "This session has been cancelled and can no longer be changed. Copy it to "
-                    "arrange a new date.",
+                    gettext(
+                        "This session has been cancelled and can no longer be changed. Copy it "
+                        "to arrange a new date."
+                    ),
                     code="session_cancelled",
                 )
             session.status = previous.status
@@ -435,8 +447,11 @@ def session_save(*, session: LiveSession, actor: AbstractBaseUser) -> LiveSessio
                 raise ValidationError(
                     {
                         "capacity": ValidationError(
-                            f"{taken} places are already taken, so the capacity cannot be "
-                            f"less than {taken}.",
+                            gettext(
+                                "%(taken)s places are already taken, so the capacity cannot be "
+                                "less than %(taken)s."
+                            )
+                            % {"taken": taken},
                             code="capacity_below_taken",
                         )
                     }
@@ -453,7 +468,7 @@ def session_save(*, session: LiveSession, actor: AbstractBaseUser) -> LiveSessio
                 _bookings_tell(
                     session=session,
                     template="session_changed",
-                    subject=f"Changes to {session.title}",
+                    subject=gettext("Changes to %(title)s") % {"title": session.title},
                     context={"changed": changed},
                 )
             _waiting_list_promote(session=session, now=now)
@@ -463,15 +478,17 @@ def session_save(*, session: LiveSession, actor: AbstractBaseUser) -> LiveSessio
 def session_cancel(*, session: LiveSession, actor: AbstractBaseUser) -> LiveSession:
     """Call off a session that has not started; everyone booked or waiting is told by email."""
     if not selectors.user_can_manage_sessions(user=actor):
-        raise PermissionDenied("You do not have permission to cancel live sessions.")
+        raise PermissionDenied(gettext("You do not have permission to cancel live sessions."))
     now = timezone.now()
     with transaction.atomic():
         locked = _lock_session(session)
         if locked.status == LiveSession.Status.CANCELLED:
-            raise _error("This session has already been cancelled.", code="session_cancelled")
+            raise _error(
+                gettext("This session has already been cancelled."), code="session_cancelled"
+            )
         if now >= locked.starts_at:
             raise _error(
-                "This session has already started, so it can no longer be cancelled.",
+                gettext("This session has already started, so it can no longer be cancelled."),
                 code="session_started",
             )
         locked.status = LiveSession.Status.CANCELLED
@@ -479,7 +496,7 @@ def session_cancel(*, session: LiveSession, actor: AbstractBaseUser) -> LiveSess
         told = _bookings_tell(
             session=locked,
             template="session_cancelled",
-            subject=f"Cancelled: {locked.title}",
+            subject=gettext("Cancelled: %(title)s") % {"title": locked.title},
             context={},
         )
         Booking.objects.filter(pk__in=[booking.pk for booking in told]).update(

@@ -14,10 +14,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from imh_accounts.formatting import and_list
+from imh_core.formatting import and_list
 from imh_courses.models import CoursePage, Enrolment, LessonPage
 from imh_courses.selectors import learning as selectors
 from imh_courses.selectors.pages import LessonStanding, lesson_standing
@@ -43,12 +44,18 @@ def enrol(request: HttpRequest, course_id: int) -> HttpResponse:
         messages.error(request, _error_text(error))
     else:
         if was_open:
-            messages.info(request, f"You are already enrolled on “{course.title}”.")
+            messages.info(
+                request,
+                gettext("You are already enrolled on “%(course)s”.") % {"course": course.title},
+            )
         else:
             messages.success(
                 request,
-                f"You are enrolled on “{course.title}”. Start with the first lesson when you "
-                "are ready.",
+                gettext(
+                    "You are enrolled on “%(course)s”. Start with the first lesson when you "
+                    "are ready."
+                )
+                % {"course": course.title},
             )
     return redirect(_page_url(course, request))
 
@@ -64,9 +71,15 @@ def lesson_complete(request: HttpRequest, lesson_id: int) -> HttpResponse:
         return redirect(_page_url(lesson, request))
     enrolment = progress.enrolment
     if enrolment.status == Enrolment.Status.COMPLETED:
-        messages.success(request, f"You have completed “{enrolment.course.title}”. Well done.")
+        messages.success(
+            request,
+            gettext("You have completed “%(course)s”. Well done.")
+            % {"course": enrolment.course.title},
+        )
         return redirect(_page_url(enrolment.course, request))
-    messages.success(request, f"“{lesson.title}” is marked as complete.")
+    messages.success(
+        request, gettext("“%(lesson)s” is marked as complete.") % {"lesson": lesson.title}
+    )
     following = selectors.lesson_next(lesson=lesson)
     return redirect(_page_url(following or enrolment.course, request))
 
@@ -75,8 +88,11 @@ def _certificate_link(standing: LessonStanding) -> dict[str, str] | None:
     try:
         if standing.certificate is not None:
             url = reverse("imh_certificates:certificate_pdf", args=[standing.certificate.code])
-            return {"url": url, "text": "Download your certificate (PDF)"}
-        return {"url": reverse("imh_certificates:portfolio"), "text": "Go to your certificates"}
+            return {"url": url, "text": gettext("Download your certificate (PDF)")}
+        return {
+            "url": reverse("imh_certificates:portfolio"),
+            "text": gettext("Go to your certificates"),
+        }
     except NoReverseMatch:  # a host site without the certificates pages
         return None
 
@@ -88,26 +104,36 @@ def _standing_feedback(
     course = standing.course
     if standing.completion is not None:
         if standing.certificate is not None:
-            message = f"You have completed “{course.title}”. Your certificate is ready."
+            message = gettext("You have completed “%(course)s”. Your certificate is ready.") % {
+                "course": course.title
+            }
         else:
-            message = (
-                f"You have completed “{course.title}”. Your certificate is being issued: we "
+            message = gettext(
+                "You have completed “%(course)s”. Your certificate is being issued: we "
                 "will email you when it is ready."
-            )
+            ) % {"course": course.title}
         link = _certificate_link(standing)
     elif standing.lesson_completed:
-        message = "You have passed every required activity in this lesson, so it is complete."
+        message = gettext(
+            "You have passed every required activity in this lesson, so it is complete."
+        )
         following = selectors.lesson_next(lesson=lesson)
         link = {
             "url": _page_url(following or course, request),
-            "text": f"Next lesson: {following.title}" if following else "Back to the course",
+            "text": (
+                gettext("Next lesson: %(lesson)s") % {"lesson": following.title}
+                if following
+                else gettext("Back to the course")
+            ),
         }
     elif standing.activities_outstanding:
         labels = and_list([activity.label for activity in standing.activities_outstanding])
-        message = f"Your result is saved. To complete this lesson, pass {labels}."
+        message = gettext("Your result is saved. To complete this lesson, pass %(activities)s.") % {
+            "activities": labels
+        }
         link = None
     else:
-        message = "Your result is saved."
+        message = gettext("Your result is saved.")
         link = None
     return {
         "message": message,
@@ -124,11 +150,11 @@ def lesson_standing_json(request: HttpRequest, lesson_id: int) -> HttpResponse:
     """Where the person stands on a lesson, for the lesson page's script after an activity
     in it records a result (the H5P player's results arrive without a page load)."""
     if not request.user.is_authenticated:
-        return JsonResponse({"error": "Log in to see your progress."}, status=401)
+        return JsonResponse({"error": gettext("Log in to see your progress.")}, status=401)
     lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
     standing = lesson_standing(user=request.user, lesson=lesson)
     if standing is None:
-        return JsonResponse({"error": "You are not enrolled on this course."}, status=404)
+        return JsonResponse({"error": gettext("You are not enrolled on this course.")}, status=404)
     return JsonResponse(_standing_feedback(standing, lesson, request))
 
 
@@ -155,12 +181,13 @@ def reflection_save(request: HttpRequest, lesson_id: int, block_id: str) -> Http
                 "error": _error_text(error),
                 # Only a problem with the text itself can be put right by sending it again.
                 "can_retry": bool(field_errors) and prompt is not None,
-                "crumbs": [("Home", "/"), (lesson.title, lesson_url)],
+                "crumbs": [(gettext("Home"), "/"), (lesson.title, lesson_url)],
             },
             status=400,
         )
     messages.success(
-        request, "Your reflection is saved. Only you can see it; it is kept in your portfolio."
+        request,
+        gettext("Your reflection is saved. Only you can see it; it is kept in your portfolio."),
     )
     return redirect(f"{lesson_url}#reflection-{block_id}")
 
@@ -171,7 +198,7 @@ def my_learning(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "imh_courses/learning/my_learning.html",
-        {**selectors.my_learning(user=request.user), "crumbs": [("Home", "/")]},
+        {**selectors.my_learning(user=request.user), "crumbs": [(gettext("Home"), "/")]},
     )
 
 

@@ -7,7 +7,6 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,30 +14,35 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from imh_accounts.absolute_urls import site_url
+from imh_core.links import site_url
+from imh_core.people import person_name
+from imh_core.site import site_name
 from imh_courses.models import Booking, LiveSession
 from imh_courses.selectors import sessions as selectors
 from imh_courses.services import sessions as services
 
 _BOOKED_MESSAGES = {
-    Booking.Status.CONFIRMED: (messages.SUCCESS, "Your place is booked."),
+    Booking.Status.CONFIRMED: (messages.SUCCESS, gettext_lazy("Your place is booked.")),
     Booking.Status.AWAITING_APPROVAL: (
         messages.SUCCESS,
-        "You have booked a place. Your manager needs to approve it: we have asked them and "
-        "will email you when they decide.",
+        gettext_lazy(
+            "You have booked a place. Your manager needs to approve it: we have asked them and "
+            "will email you when they decide."
+        ),
     ),
 }
 _CANCELLED_MESSAGES = {
-    Booking.Status.CONFIRMED: "You have cancelled your place.",
-    Booking.Status.AWAITING_APPROVAL: "You have withdrawn your booking.",
-    Booking.Status.WAITLISTED: "You have left the waiting list.",
+    Booking.Status.CONFIRMED: gettext_lazy("You have cancelled your place."),
+    Booking.Status.AWAITING_APPROVAL: gettext_lazy("You have withdrawn your booking."),
+    Booking.Status.WAITLISTED: gettext_lazy("You have left the waiting list."),
 }
 _CANCEL_LABELS = {
-    Booking.Status.CONFIRMED: "Cancel your place",
-    Booking.Status.AWAITING_APPROVAL: "Withdraw your booking",
-    Booking.Status.WAITLISTED: "Leave the waiting list",
+    Booking.Status.CONFIRMED: gettext_lazy("Cancel your place"),
+    Booking.Status.AWAITING_APPROVAL: gettext_lazy("Withdraw your booking"),
+    Booking.Status.WAITLISTED: gettext_lazy("Leave the waiting list"),
 }
 
 
@@ -47,7 +51,7 @@ def _error_text(error: ValidationError | PermissionDenied) -> str:
 
 
 def _crumbs(session: LiveSession) -> list[tuple[str, str]]:
-    crumbs = [("Home", "/")]
+    crumbs = [(gettext("Home"), "/")]
     course_url = session.course.get_url()
     if course_url:
         crumbs.append((session.course.title, course_url))
@@ -112,8 +116,11 @@ def session_book(request: HttpRequest, pk: int) -> HttpResponse:
             position = selectors.waiting_list_position(booking=booking)
             messages.info(
                 request,
-                f"The session is full, so you are on the waiting list (number {position}). "
-                "We will email you if a place comes up.",
+                gettext(
+                    "The session is full, so you are on the waiting list (number %(position)s). "
+                    "We will email you if a place comes up."
+                )
+                % {"position": position},
             )
         else:
             level, text = _BOOKED_MESSAGES[booking.status]
@@ -127,7 +134,7 @@ def session_cancel_booking(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_for_trainee(pk=pk)
     booking = selectors.booking_current(user=request.user, session=session)
     if booking is None:
-        messages.error(request, "You do not have a booking for this session.")
+        messages.error(request, gettext("You do not have a booking for this session."))
         return redirect("imh_courses:session_detail", pk=session.pk)
     status = booking.status
     try:
@@ -175,17 +182,19 @@ def session_calendar(*, session: LiveSession, session_url: str, joining_url: str
     """The session as an iCalendar object. Give ``joining_url`` only to a confirmed place."""
     host = urlsplit(site_url()).hostname or "imh-learning"
     location = session.venue.strip() or joining_url
-    description = [f"{session.get_kind_display()} for {session.course.title}."]
+    description = [
+        gettext("%(kind)s for %(course)s.")
+        % {"kind": session.get_kind_display(), "course": session.course.title}
+    ]
     if session.description:
         description.append(session.description)
     if joining_url:
-        description.append(f"Join online: {joining_url}")
-    description.append(f"Your booking: {session_url}")
+        description.append(gettext("Join online: %(url)s") % {"url": joining_url})
+    description.append(gettext("Your booking: %(url)s") % {"url": session_url})
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
-        f"PRODID:-//{ics_text(getattr(settings, 'WAGTAIL_SITE_NAME', 'IMH Learning'))}"
-        "//Live sessions//EN",
+        f"PRODID:-//{ics_text(site_name() or 'IMH Learning')}//Live sessions//EN",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
         "BEGIN:VEVENT",
@@ -251,15 +260,20 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponse:
             count = len(changed)
             messages.success(
                 request,
-                f"Attendance saved: {count} {'person' if count == 1 else 'people'} updated."
+                ngettext(
+                    "Attendance saved: %(count)s person updated.",
+                    "Attendance saved: %(count)s people updated.",
+                    count,
+                )
+                % {"count": count}
                 if count
-                else "Attendance saved: nothing had changed.",
+                else gettext("Attendance saved: nothing had changed."),
             )
             return redirect("imh_courses:session_register", pk=session.pk)
     rows = [
         {
             "booking": booking,
-            "name": selectors.person_name(booking.user),
+            "name": person_name(booking.user),
             "chosen": request.POST.get(f"attendance-{booking.pk}", booking.attendance)
             if request.method == "POST"
             else booking.attendance,

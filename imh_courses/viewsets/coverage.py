@@ -14,14 +14,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from imh_accounts.spreadsheets import spreadsheet_safe
 from imh_competencies.models import Framework
+from imh_core.spreadsheets import spreadsheet_safe
 from imh_courses.models import CoursePage
 from imh_courses.selectors.coverage import CoverageMatrix, course_coverage, framework_coverage
 from imh_courses.viewsets.learning import user_is_educator
@@ -53,19 +54,19 @@ class CoverageForm(forms.Form):
     framework = forms.ModelChoiceField(
         queryset=Framework.objects.all(),
         empty_label=None,
-        help_text="The competencies listed down the side.",
+        help_text=_("The competencies listed down the side."),
     )
     course = forms.ModelChoiceField(
         queryset=CoursePage.objects.order_by("title"),
         required=False,
-        empty_label="All courses (summary)",
-        help_text="Choose a course to see each of its pages, activities and live sessions.",
+        empty_label=_("All courses (summary)"),
+        help_text=_("Choose a course to see each of its pages, activities and live sessions."),
     )
 
 
 class CoverageView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "imh_courses/admin/coverage.html"
-    page_title = "Competency coverage"
+    page_title = _("Competency coverage")
     header_icon = "table"
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -125,10 +126,10 @@ class CoverageView(WagtailAdminTemplateMixin, TemplateView):
             [
                 spreadsheet_safe(cell)
                 for cell in [
-                    "Area",
-                    "Code",
-                    "Competency",
-                    "Covered",
+                    _("Area"),
+                    _("Code"),
+                    _("Competency"),
+                    _("Covered"),
                     *(
                         f"{column.label} ({column.detail or column.group})"
                         for column in matrix.columns
@@ -145,7 +146,7 @@ class CoverageView(WagtailAdminTemplateMixin, TemplateView):
                             area.area.name,
                             row.competency.code,
                             row.competency.short_name,
-                            "Yes" if row.covered else "No",
+                            _("Yes") if row.covered else _("No"),
                             *row.labels,
                         ]
                     ]
@@ -162,7 +163,7 @@ class CoverageViewSet(ViewSet):
     name = "competency_coverage"
     url_prefix = "competency-coverage"
     icon = "table"
-    menu_label = "Competency coverage"
+    menu_label = _("Competency coverage")
 
     def get_urlpatterns(self):
         return [path("", CoverageView.as_view(), name="index")]
@@ -170,7 +171,7 @@ class CoverageViewSet(ViewSet):
 
 def coverage_menu_item() -> CoverageMenuItem:
     return CoverageMenuItem(
-        "Competency coverage",
+        _("Competency coverage"),
         reverse("competency_coverage:index"),
         name="competency-coverage",
         icon_name="table",

@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_permission_codename, get_user_model
 from django.db.models import Q
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic import InspectView
@@ -29,27 +29,28 @@ from wagtail.coreutils import multigetattr
 from wagtail.permissions import policy_registry
 
 from imh_accounts.permissions import READ_ACTIONS, ReadOnlyPermissionPolicy
-from imh_accounts.spreadsheets import SpreadsheetSafeExportMixin
-from imh_accounts.viewsets import SpreadsheetSafeIndexView
+from imh_core.hooks import IMH_LEARNING_MENU_ITEMS
+from imh_core.people import person_name, person_name_with_email, select_people
+from imh_core.roles import educators_group_name
+from imh_core.spreadsheets import SpreadsheetSafeExportMixin
+from imh_core.views import SpreadsheetSafeIndexView
 from imh_courses.models import Enrolment
 from imh_courses.selectors import learning as selectors
 
 _EDUCATOR_CACHE_ATTR = "_courses_is_educator"
 
 
-def educators_group_name() -> str:
-    return getattr(settings, "IMH_EDUCATORS_GROUP", "Educators")
-
-
 def user_is_educator(user: Any) -> bool:
     """An active member of the educators' group who may use the admin (cached on ``user``)."""
     cached = getattr(user, _EDUCATOR_CACHE_ATTR, None)
     if cached is None:
+        name = educators_group_name()
         cached = bool(
-            getattr(user, "is_authenticated", False)
+            name
+            and getattr(user, "is_authenticated", False)
             and user.is_active
             and user.has_perm("wagtailadmin.access_admin")
-            and user.groups.filter(name=educators_group_name()).exists()
+            and user.groups.filter(name=name).exists()
         )
         setattr(user, _EDUCATOR_CACHE_ATTR, cached)
     return cached
@@ -66,21 +67,14 @@ class EnrolmentPermissionPolicy(ReadOnlyPermissionPolicy):
     def users_with_any_permission(self, actions: Iterable[str]):
         actions = list(actions)
         users = super().users_with_any_permission(actions)
-        if not READ_ACTIONS.intersection(actions):
+        name = educators_group_name()
+        # Without an educators' group (IMH_EDUCATORS_GROUP = None) only permissions count:
+        # filtering on a group name of None would match everyone in no group at all.
+        if not name or not READ_ACTIONS.intersection(actions):
             return users
         people = get_user_model()._default_manager
-        educators = people.filter(is_active=True, groups__name=educators_group_name())
+        educators = people.filter(is_active=True, groups__name=name)
         return people.filter(Q(pk__in=users.values("pk")) | Q(pk__in=educators.values("pk")))
-
-
-def _person(enrolment: Enrolment) -> str:
-    user = enrolment.user
-    return user.get_full_name() or user.get_username()
-
-
-def _person_with_email(user: Any) -> str:
-    name = user.get_full_name() or user.get_username()
-    return f"{name} ({user.email})" if user.email else name
 
 
 def _completed_percent(row: dict[str, Any]) -> str:
@@ -95,7 +89,8 @@ def _median_days(row: dict[str, Any]) -> str:
 
 class EnrolmentIndexView(SpreadsheetSafeIndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("user", "course", "assigned_by")
+        queryset = super().get_base_queryset().select_related("course")
+        return select_people(queryset, "user", "assigned_by")
 
     def to_row_dict(self, item):
         # An empty cell for what is not there (no assigner, not completed), never "None".
@@ -114,7 +109,7 @@ class EnrolmentInspectView(InspectView):
         # People by name and email rather than by username.
         if field_name in ("user", "assigned_by"):
             person = getattr(self.object, field_name)
-            return _person_with_email(person) if person else "-"
+            return person_name_with_email(person) or "-"
         return super().get_field_display_value(field_name, field)
 
 
@@ -125,15 +120,15 @@ class EnrolmentViewSet(ModelViewSet):
     # "courses" is the site's URL namespace for learning pages; the admin's gets its own.
     name = "enrolments"
     icon = "clipboard-list"
-    menu_label = "Enrolments"
+    menu_label = _("Enrolments")
     index_view_class = EnrolmentIndexView
     inspect_view_class = EnrolmentInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
     list_display = [
         "__str__",
-        Column("person", label="Name", accessor=_person),
-        Column("email", label="Email", accessor="user.email"),
+        Column("person", label=_("Name"), accessor=lambda e: person_name(e.user)),
+        Column("email", label=_("Email"), accessor="user.email"),
         "course",
         "status",
         "source",
@@ -161,18 +156,18 @@ class EnrolmentViewSet(ModelViewSet):
         "completed_at",
     ]
     export_headings = {
-        "user.email": "Email",
-        "user.first_name": "First name",
-        "user.last_name": "Last name",
-        "course.title": "Course",
-        "cycle": "Attempt",
-        "get_status_display": "Status",
-        "get_source_display": "Source",
-        "assigned_by.email": "Assigned by",
-        "due_on": "Due on",
-        "enrolled_at": "Enrolled",
-        "last_activity_at": "Last activity",
-        "completed_at": "Completed",
+        "user.email": _("Email"),
+        "user.first_name": _("First name"),
+        "user.last_name": _("Last name"),
+        "course.title": _("Course"),
+        "cycle": _("Attempt"),
+        "get_status_display": _("Status"),
+        "get_source_display": _("Source"),
+        "assigned_by.email": _("Assigned by"),
+        "due_on": _("Due on"),
+        "enrolled_at": _("Enrolled"),
+        "last_activity_at": _("Last activity"),
+        "completed_at": _("Completed"),
     }
     export_filename = "enrolments"
     inspect_view_fields = [
@@ -200,13 +195,13 @@ class EnrolmentViewSet(ModelViewSet):
 class CourseReportView(SpreadsheetSafeExportMixin, ReportView):
     """Each course's enrolments, completions, completion rate and median time to complete."""
 
-    page_title = "Course report"
+    page_title = _("Course report")
     header_icon = "table"
     index_url_name = "course_report:index"
     index_results_url_name = "course_report:results"
     any_permission_required = ["view"]
     paginate_by = 100
-    verbose_name_plural = "courses"
+    verbose_name_plural = _("courses")
     list_export = [
         "title",
         "enrolled",
@@ -217,13 +212,13 @@ class CourseReportView(SpreadsheetSafeExportMixin, ReportView):
         "median_days_to_complete",
     ]
     export_headings = {
-        "title": "Course",
-        "enrolled": "Enrolled",
-        "in_progress": "In progress",
-        "completed": "Completed",
-        "withdrawn": "Withdrawn",
-        "completion_rate": "Completion rate (%)",
-        "median_days_to_complete": "Median days to complete",
+        "title": _("Course"),
+        "enrolled": _("Enrolled"),
+        "in_progress": _("In progress"),
+        "completed": _("Completed"),
+        "withdrawn": _("Withdrawn"),
+        "completion_rate": _("Completion rate (%)"),
+        "median_days_to_complete": _("Median days to complete"),
     }
     export_filename = "course-report"
 
@@ -236,17 +231,17 @@ class CourseReportView(SpreadsheetSafeExportMixin, ReportView):
         return [
             TitleColumn(
                 "title",
-                label="Course",
+                label=_("Course"),
                 get_url=lambda row: reverse("enrolments:index") + f"?course={row['course_id']}",
                 get_title_id=lambda row: f"course-report-{row['course_id']}",
             ),
-            Column("enrolled", label="Enrolled"),
-            Column("in_progress", label="In progress"),
-            Column("completed", label="Completed"),
-            Column("withdrawn", label="Withdrawn"),
-            Column("completion_rate", label="Completion rate", accessor=_completed_percent),
+            Column("enrolled", label=_("Enrolled")),
+            Column("in_progress", label=_("In progress")),
+            Column("completed", label=_("Completed")),
+            Column("withdrawn", label=_("Withdrawn")),
+            Column("completion_rate", label=_("Completion rate"), accessor=_completed_percent),
             Column(
-                "median_days_to_complete", label="Median days to complete", accessor=_median_days
+                "median_days_to_complete", label=_("Median days to complete"), accessor=_median_days
             ),
         ]
 
@@ -258,7 +253,7 @@ class CourseReportViewSet(ViewSet):
     name = "course_report"
     url_prefix = "course-report"
     icon = "table"
-    menu_label = "Course report"
+    menu_label = _("Course report")
 
     @cached_property
     def menu_item_class(self):
@@ -277,9 +272,10 @@ class CourseReportViewSet(ViewSet):
 
 
 class LearningRecordsViewSetGroup(ViewSetGroup):
-    menu_label = "Learning records"
+    menu_label = _("Learning records")
     menu_icon = "clipboard-list"
     menu_order = 220
+    menu_hook = IMH_LEARNING_MENU_ITEMS
     items = (EnrolmentViewSet, CourseReportViewSet)
 
 

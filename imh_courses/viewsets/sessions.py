@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import (
@@ -35,9 +36,11 @@ from wagtail.admin.widgets.button import Button, MenuItem
 from wagtail.log_actions import log
 from wagtail.permissions import register_permission_policy
 
-from imh_accounts.formatting import datetime_text
 from imh_accounts.permissions import ReadOnlyPermissionPolicy
-from imh_accounts.viewsets import SpreadsheetSafeIndexView
+from imh_core.formatting import datetime_text
+from imh_core.hooks import IMH_LEARNING_MENU_ITEMS
+from imh_core.people import person_name, person_name_with_email
+from imh_core.views import SpreadsheetSafeIndexView
 from imh_courses.forms import CompetencySelect
 from imh_courses.models import Booking, LiveSession
 from imh_courses.selectors import sessions as selectors
@@ -67,8 +70,8 @@ class LiveSessionForm(WagtailAdminModelForm):
                 .distinct()
                 .order_by("last_name", "first_name", "email")
             )
-            field.label_from_instance = lambda user: f"{selectors.person_name(user)} ({user.email})"
-            field.help_text = (
+            field.label_from_instance = person_name_with_email
+            field.help_text = _(
                 "They can mark the attendance register. Only people who can use this admin "
                 "are listed."
             )
@@ -113,13 +116,13 @@ class LiveSessionEditView(_ServiceSaveMixin, generic.EditView):
         buttons = list(super().header_more_buttons)
         buttons += [
             Button(
-                "Attendance register",
+                _("Attendance register"),
                 url=reverse("imh_courses:session_register", args=[self.object.pk]),
                 icon_name="tasks",
                 priority=40,
             ),
             Button(
-                "View on site",
+                _("View on site"),
                 url=reverse("imh_courses:session_detail", args=[self.object.pk]),
                 icon_name="link-external",
                 priority=45,
@@ -139,7 +142,7 @@ class LiveSessionIndexView(generic.IndexView):
         buttons = super().get_list_more_buttons(instance)
         buttons.append(
             MenuItem(
-                "Attendance register",
+                _("Attendance register"),
                 url=reverse("imh_courses:session_register", args=[instance.pk]),
                 icon_name="tasks",
                 priority=40,
@@ -148,7 +151,7 @@ class LiveSessionIndexView(generic.IndexView):
         if self.bookings_index_url_name:
             buttons.append(
                 MenuItem(
-                    "Bookings",
+                    _("Bookings"),
                     url=reverse(self.bookings_index_url_name) + f"?session={instance.pk}",
                     icon_name="user",
                     priority=45,
@@ -161,7 +164,7 @@ class LiveSessionIndexView(generic.IndexView):
         ):
             buttons.append(
                 MenuItem(
-                    "Cancel session",
+                    _("Cancel session"),
                     url=reverse(self.cancel_url_name, args=[instance.pk]),
                     icon_name="cross",
                     priority=50,
@@ -176,7 +179,7 @@ class LiveSessionCancelView(PermissionCheckedMixin, WagtailAdminTemplateMixin, T
     model = LiveSession
     permission_required = "change"
     template_name = "imh_courses/sessions/admin/confirm_cancel.html"
-    page_title = "Cancel live session"
+    page_title = _("Cancel live session")
     header_icon = "date"
     index_url_name = None
     cancel_url_name = None
@@ -230,7 +233,7 @@ class LiveSessionViewSet(ModelViewSet):
     model = LiveSession
     name = "courses_live_sessions"
     icon = "date"
-    menu_label = "Live sessions"
+    menu_label = _("Live sessions")
     url_prefix = "live-sessions"
     index_view_class = LiveSessionIndexView
     add_view_class = LiveSessionCreateView
@@ -240,13 +243,16 @@ class LiveSessionViewSet(ModelViewSet):
         "title",
         "course",
         Column(
-            "starts_at", label="Starts", accessor=lambda s: _uk(s.starts_at), sort_key="starts_at"
+            "starts_at",
+            label=_("Starts"),
+            accessor=lambda s: _uk(s.starts_at),
+            sort_key="starts_at",
         ),
         "kind",
-        Column("places", label="Places booked", accessor=_places),
-        Column("waiting_count", label="Waiting list"),
+        Column("places", label=_("Places booked"), accessor=_places),
+        Column("waiting_count", label=_("Waiting list")),
         "status",
-        Column("register", label="Attendance", accessor=_register_link),
+        Column("register", label=_("Attendance"), accessor=_register_link),
     ]
     list_filter = ["kind", "status", "requires_manager_approval"]
     search_fields = ["title", "course__title", "venue"]
@@ -259,11 +265,11 @@ class LiveSessionViewSet(ModelViewSet):
             FieldPanel("description"),
             MultiFieldPanel(
                 [FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")])],
-                heading="When (UK time)",
+                heading=_("When (UK time)"),
             ),
             MultiFieldPanel(
                 [FieldPanel("venue"), FieldPanel("joining_url")],
-                heading="Where",
+                heading=_("Where"),
             ),
             MultiFieldPanel(
                 [
@@ -274,14 +280,14 @@ class LiveSessionViewSet(ModelViewSet):
                     FieldPanel("cancellation_cutoff_hours"),
                     FieldPanel("requires_manager_approval"),
                 ],
-                heading="Places and booking",
+                heading=_("Places and booking"),
             ),
             FieldPanel("facilitator"),
             InlinePanel(
                 "competency_mappings",
-                heading="Competencies",
-                label="Competency",
-                help_text="Attending the session counts as evidence of these competencies.",
+                heading=_("Competencies"),
+                label=_("Competency"),
+                help_text=_("Attending the session counts as evidence of these competencies."),
                 panels=[
                     FieldPanel("competency", widget=CompetencySelect),
                     FieldPanel("level"),
@@ -318,7 +324,7 @@ class LiveSessionViewSet(ModelViewSet):
 
 
 def _person(booking: Booking) -> str:
-    return selectors.person_name(booking.user)
+    return person_name(booking.user)
 
 
 class BookingIndexView(SpreadsheetSafeIndexView):
@@ -336,7 +342,7 @@ class BookingViewSet(ModelViewSet):
     model = Booking
     name = "courses_bookings"
     icon = "user"
-    menu_label = "Bookings"
+    menu_label = _("Bookings")
     url_prefix = "live-session-bookings"
     index_view_class = BookingIndexView
     copy_view_enabled = False
@@ -353,14 +359,14 @@ class BookingViewSet(ModelViewSet):
         "cancelled_at",
     ]
     list_display = [
-        Column("person", label="Person", accessor=_person),
+        Column("person", label=_("Person"), accessor=_person),
         "user__email",
         "session",
         "status",
         "attendance",
         Column(
             "created_at",
-            label="Booked",
+            label=_("Booked"),
             accessor=lambda b: _uk(b.created_at),
             sort_key="created_at",
         ),
@@ -378,14 +384,14 @@ class BookingViewSet(ModelViewSet):
         "created_at",
     ]
     export_headings = {
-        "user.email": "Email",
-        "user.first_name": "First name",
-        "user.last_name": "Last name",
-        "session.title": "Session",
-        "session.starts_at": "Starts",
-        "get_status_display": "Status",
-        "get_attendance_display": "Attendance",
-        "created_at": "Booked",
+        "user.email": _("Email"),
+        "user.first_name": _("First name"),
+        "user.last_name": _("Last name"),
+        "session.title": _("Session"),
+        "session.starts_at": _("Starts"),
+        "get_status_display": _("Status"),
+        "get_attendance_display": _("Attendance"),
+        "created_at": _("Booked"),
     }
     export_filename = "live-session-bookings"
     search_fields = ["user__email", "user__first_name", "user__last_name", "session__title"]
@@ -395,9 +401,10 @@ class BookingViewSet(ModelViewSet):
 
 
 class LiveSessionsViewSetGroup(ModelViewSetGroup):
-    menu_label = "Live sessions"
+    menu_label = _("Live sessions")
     menu_icon = "date"
     menu_order = 220
+    menu_hook = IMH_LEARNING_MENU_ITEMS
     items = (LiveSessionViewSet, BookingViewSet)
 
 

@@ -8,7 +8,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from imh_organisations import selectors
+from imh_core.people import person_name
 from imh_organisations.models import Invitation, Membership
 
 register = template.Library()
@@ -29,7 +29,7 @@ _INVITATION_COLOURS = {
 
 @register.filter
 def display_name(user: Any) -> str:
-    return selectors.user_display_name(user)
+    return person_name(user)
 
 
 @register.simple_tag

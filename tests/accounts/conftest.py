@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
+from wagtail import hooks
 
-from imh_accounts import privacy
+from imh_core.hooks import IMH_USER_DATA_ERASERS, IMH_USER_DATA_EXPORTERS
 from tests.accounts.factories import ProfileFactory
 from tests.factories import UserFactory
 
@@ -28,21 +30,23 @@ def logged_in_client(client, user):
     return client
 
 
+def _temporary_answers(hook: str) -> Iterator[Callable[[str, Callable], None]]:
+    """Answer ``hook`` with ``(name, function)`` for one test only."""
+    with ExitStack() as stack:
+
+        def register(name: str, function: Callable) -> None:
+            stack.enter_context(hooks.register_temporarily(hook, lambda: (name, function)))
+
+        yield register
+
+
 @pytest.fixture
-def register_exporter(monkeypatch) -> Callable[[str, Callable[[Any], Any]], None]:
-    """Register an exporter for one test only."""
-
-    def register(section: str, exporter: Callable[[Any], Any]) -> None:
-        monkeypatch.setitem(privacy._exporters, section, exporter)
-
-    return register
+def register_exporter() -> Iterator[Callable[[str, Callable[[Any], Any]], None]]:
+    """Add a section to the data export for one test only."""
+    yield from _temporary_answers(IMH_USER_DATA_EXPORTERS)
 
 
 @pytest.fixture
-def register_eraser(monkeypatch) -> Callable[[str, Callable[[Any], None]], None]:
-    """Register an eraser for one test only."""
-
-    def register(name: str, eraser: Callable[[Any], None]) -> None:
-        monkeypatch.setitem(privacy._erasers, name, eraser)
-
-    return register
+def register_eraser() -> Iterator[Callable[[str, Callable[[Any], None]], None]]:
+    """Add an eraser to account deletion for one test only."""
+    yield from _temporary_answers(IMH_USER_DATA_ERASERS)

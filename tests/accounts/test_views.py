@@ -10,8 +10,10 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from wagtail import hooks
 
 from imh_accounts.models import Profile
+from imh_core.hooks import IMH_PAGE_LINKS
 from tests.accounts.factories import EmptyProfileFactory, ProfileFactory
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -69,14 +71,22 @@ class TestDashboard:
         ]:
             assert f'href="{reverse(name)}"' in html, name
 
-    def test_organisations_link_only_when_the_host_routes_it(
+    def test_organisations_link_only_when_the_organisations_app_adds_it(
         self, logged_in_client, profile, monkeypatch
     ):
-        from imh_accounts import selectors
+        from imh_accounts import views
 
-        monkeypatch.setattr(selectors, "optional_url", lambda name: None)
+        monkeypatch.setattr(views, "page_links", lambda place, request, **objects: [])
         html = logged_in_client.get(reverse("imh_accounts:dashboard")).content.decode()
         assert '<h2 class="nhsuk-heading-m">Organisations</h2>' not in html
+
+    def test_a_higher_app_adds_links_through_the_page_links_hook(self, logged_in_client, profile):
+        def link(place, request, **objects):
+            return [{"label": "Rotas", "url": "/rotas/"}] if place == "accounts:dashboard" else []
+
+        with hooks.register_temporarily(IMH_PAGE_LINKS, link):
+            html = logged_in_client.get(reverse("imh_accounts:dashboard")).content.decode()
+        assert '<a href="/rotas/">Rotas</a>' in html
 
     def test_query_count(self, logged_in_client, profile, django_assert_max_num_queries):
         logged_in_client.get(reverse("imh_accounts:dashboard"))  # warm Wagtail's site caches

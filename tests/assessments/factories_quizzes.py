@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.contrib.auth.models import Group
+from wagtail import hooks
 from wagtail.models import Page
 
-from imh_assessments import access
 from imh_assessments.models import ActivityPlacement, Question, Quiz
 from imh_assessments.services import quizzes as services
+from imh_core.hooks import IMH_ATTEMPT_POLICIES
 from tests.factories import UserFactory
 
 
@@ -132,13 +133,9 @@ def wrong_answers(attempt) -> dict[int, list[int] | str]:
 @contextmanager
 def attempt_policy(allowed: set[int] | None = None) -> Iterator[None]:
     """Let everyone attempt activities on ``allowed`` pages (every page when None)."""
-    previous = access._policy
-    access.register_attempt_policy(
-        lambda user, page_ids: {
-            page_id for page_id in page_ids if allowed is None or page_id in allowed
-        }
-    )
-    try:
+
+    def policy(user, page_ids):
+        return {page_id for page_id in page_ids if allowed is None or page_id in allowed}
+
+    with hooks.register_temporarily(IMH_ATTEMPT_POLICIES, policy):
         yield
-    finally:
-        access._policy = previous

@@ -89,7 +89,7 @@ def test_embed_page_carries_nothing_about_the_learner():
     assert "default-src 'none'" in policy
     assert "form-action 'none'" in policy
     assert "https:" not in policy  # nothing from other sites
-    assert "h5p-standalone/main.bundle.js" in html
+    assert "/static/imh_assessments/h5p-standalone/main.bundle.js" in html
     assert "imh_assessments/h5p/frame.js" in html
     assert 'data-parent-origin="http://testserver"' in html
 

@@ -6,16 +6,10 @@ import json
 from urllib.parse import urlencode
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.test import Client
 
 from imh_assessments.models import ActivityState, XAPIStatement
-from imh_assessments.services.xapi import (
-    MAX_JSON_DEPTH,
-    MAX_STATE_BYTES,
-    MAX_STATEMENT_BYTES,
-    xapi_document_parse,
-)
+from imh_assessments.xapi.statements import MAX_JSON_DEPTH, MAX_STATE_BYTES, MAX_STATEMENT_BYTES
 from tests.assessments.xapi_helpers import (
     agent,
     attempt_policy,
@@ -131,26 +125,3 @@ def test_a_deep_agent_parameter_is_refused(client, trainee, activity):
     assert_refused(response, 400, "agent")
     query["agent"] = json.dumps(agent(trainee))
     assert client.get("/xapi/activities/state?" + urlencode(query)).status_code == 404
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        (b'{"a": [1, {"b": "]]}}"}]}', {"a": [1, {"b": "]]}}"}]}),
-        ('"\\\\"', "\\"),
-        ('["\\"[[["]', ['"[[[']),
-    ],
-)
-def test_the_parser_reads_ordinary_json(raw, expected):
-    assert xapi_document_parse(raw=raw) == expected
-
-
-def test_the_parser_refuses_100000_nested_lists_without_recursing():
-    with pytest.raises(ValidationError, match="nested more than"):
-        xapi_document_parse(raw=nested_lists(100_000))
-
-
-@pytest.mark.parametrize("raw", [b"\xff", b"{", b'"[[[', b"[1,]", b""])
-def test_the_parser_refuses_malformed_json(raw):
-    with pytest.raises(ValidationError, match="not valid JSON"):
-        xapi_document_parse(raw=raw)

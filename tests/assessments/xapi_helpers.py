@@ -13,10 +13,11 @@ import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from wagtail import hooks
 from wagtail.models import Page
 
-from imh_assessments import access
 from imh_assessments.models import ActivityPlacement, H5PActivity
+from imh_core.hooks import IMH_ATTEMPT_POLICIES
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 
@@ -98,16 +99,12 @@ def place(activity: H5PActivity, page: Page | None = None) -> ActivityPlacement:
 def attempt_policy(*users):
     """Let ``users`` (or, with none given, everyone) attempt activities on any page."""
     allowed = {user.pk for user in users}
-    previous = access._policy
 
     def policy(user, page_ids):
         return set(page_ids) if not allowed or user.pk in allowed else set()
 
-    access.register_attempt_policy(policy)
-    try:
+    with hooks.register_temporarily(IMH_ATTEMPT_POLICIES, policy):
         yield
-    finally:
-        access.register_attempt_policy(previous)
 
 
 def iri(activity: H5PActivity, base: str = "http://testserver") -> str:

@@ -15,7 +15,8 @@ import pytest
 from django.utils import timezone
 
 from imh_accounts.choices import ProfessionalRole
-from imh_certificates.models import Certificate, ExternalCPD
+from imh_certificates.models import Certificate
+from imh_competencies.models import ExternalLearning
 from imh_compliance.models import Assignment, MandatoryRule
 from imh_courses.services.learning import enrolment_create
 from imh_organisations.models import Team
@@ -125,7 +126,7 @@ def _trainee_with_portfolio():
             pdf_status=Certificate.PdfStatus.READY if number % 2 else Certificate.PdfStatus.PENDING,
         )
     for number in range(3):
-        ExternalCPD.objects.create(
+        ExternalLearning.objects.create(
             user=trainee,
             title="Regional perinatal and infant mental health network conference, day two",
             provider="Northshire and Southdale Integrated Care Board Learning Academy",

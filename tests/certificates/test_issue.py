@@ -16,6 +16,7 @@ from imh_certificates import services
 from imh_certificates.models import Certificate, CertificateEvent
 from imh_certificates.services import certificate_issue, holder_name_for
 from imh_competencies.models import PageCompetency
+from imh_core.hooks import IMH_CERTIFICATE_ISSUER
 from imh_courses.models import CourseCompletion, Pathway, PathwayCompletion, PathwayCourse
 from imh_courses.services.learning import enrolment_create, lesson_complete
 from tests.certificates.factories import CertificateFactory, CertificateTemplateFactory
@@ -207,9 +208,9 @@ class TestNameAndIssuer:
         assert certificate.signatory_role == "Consultant perinatal psychologist"
 
     def test_without_a_template_or_a_host_site_the_issuer_comes_from_settings(
-        self, trainee, settings, enqueued, monkeypatch
+        self, trainee, settings, enqueued, only_hooks
     ):
-        monkeypatch.setattr("imh_certificates.policies._issuer_default", None)
+        only_hooks(IMH_CERTIFICATE_ISSUER)
         settings.IMH_CERTIFICATE_ISSUER_DEFAULT = "Northshire Council"
         certificate = issue(trainee, trainee.profile)
         assert certificate.template is None

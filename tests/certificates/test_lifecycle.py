@@ -23,6 +23,7 @@ from imh_certificates.services import (
     certificate_reissue,
     certificate_revoke,
 )
+from imh_core.hooks import IMH_CERTIFICATE_MANAGER_POLICIES
 from tests.certificates.factories import CertificateFactory
 from tests.factories import UserFactory
 
@@ -299,26 +300,24 @@ class TestSelectors:
 
 
 class TestManagerPolicy:
-    @pytest.fixture(autouse=True)
-    def _no_policies(self, monkeypatch):
-        monkeypatch.setattr(policies, "_policies", {})
-
-    def test_fails_closed_without_a_policy(self, holder):
+    def test_fails_closed_without_a_policy(self, holder, only_hooks):
+        only_hooks(IMH_CERTIFICATE_MANAGER_POLICIES)
         assert policies.user_manages_holder(user=UserFactory(), holder=holder) is False
 
-    def test_asks_every_policy(self, holder):
+    def test_asks_every_policy(self, holder, only_hooks):
         manager, stranger = UserFactory(), UserFactory()
-        policies.register_manager_policy(lambda user, who: False, name="never")
-        policies.register_manager_policy(
-            lambda user, who: user.pk == manager.pk and who.pk == holder.pk, name="one"
+        only_hooks(
+            IMH_CERTIFICATE_MANAGER_POLICIES,
+            lambda user, who: False,
+            lambda user, who: user.pk == manager.pk and who.pk == holder.pk,
         )
         assert policies.user_manages_holder(user=manager, holder=holder) is True
         assert policies.user_manages_holder(user=stranger, holder=holder) is False
 
-    def test_anonymous_and_inactive_people_manage_nobody(self, holder):
+    def test_anonymous_and_inactive_people_manage_nobody(self, holder, only_hooks):
         from django.contrib.auth.models import AnonymousUser
 
-        policies.register_manager_policy(lambda user, who: True, name="always")
+        only_hooks(IMH_CERTIFICATE_MANAGER_POLICIES, lambda user, who: True)
         inactive = UserFactory(is_active=False)
         assert policies.user_manages_holder(user=AnonymousUser(), holder=holder) is False
         assert policies.user_manages_holder(user=inactive, holder=holder) is False

@@ -1,4 +1,4 @@
-"""The CPD portfolio: page, external CPD (add, change, remove, evidence), exports, data rights."""
+"""The CPD portfolio: page, learning done elsewhere in it, old addresses, exports, data rights."""
 
 from __future__ import annotations
 
@@ -10,15 +10,18 @@ import subprocess
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from imh_accounts import privacy
 from imh_certificates import portfolio as services
-from imh_certificates.models import Certificate, ExternalCPD
+from imh_certificates.models import Certificate
+from imh_competencies import services as competency_services
+from imh_competencies.models import Evidence, ExternalLearning
 from tests.certificates.factories import CertificateFactory
+from tests.competencies.factories import AreaFactory, CompetencyFactory, FrameworkFactory
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +29,7 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 PORTFOLIO = reverse("imh_certificates:portfolio")
-NEW = reverse("imh_certificates:external_cpd_new")
+NEW = reverse("imh_competencies:external_learning_new")
 
 
 @pytest.fixture
@@ -53,12 +56,12 @@ def _data(**overrides) -> dict:
     return data
 
 
-def _entry(user, **fields) -> ExternalCPD:
+def _entry(user, **fields) -> ExternalLearning:
     fields.setdefault("title", "Attachment conference")
     fields.setdefault("provider", "AIMH UK")
     fields.setdefault("completed_on", timezone.localdate() - datetime.timedelta(days=10))
     fields.setdefault("hours", Decimal("5.0"))
-    return services.external_cpd_create(user=user, **fields)
+    return competency_services.external_learning_create(user=user, **fields)
 
 
 # The page.
@@ -70,7 +73,7 @@ def test_login_required(client):
     assert "/accounts/login/" in response["Location"]
 
 
-def test_page_lists_certificates_external_cpd_and_totals(logged_in, trainee):
+def test_page_lists_certificates_learning_done_elsewhere_and_totals(logged_in, trainee):
     valid = CertificateFactory(
         holder=trainee, title="Infant mental health foundations", cpd_hours=Decimal("3.0")
     )
@@ -140,159 +143,81 @@ def test_page_queries_do_not_grow_with_entries(logged_in, trainee, django_assert
         assert logged_in.get(PORTFOLIO).status_code == 200
 
 
-# External CPD.
+# Learning done elsewhere: logged once in imh_competencies, listed and counted here.
 
 
-def test_add_form(logged_in):
-    html = logged_in.get(NEW).content.decode()
-    assert "Add CPD you did elsewhere" in html
-    assert 'enctype="multipart/form-data"' in html
-    assert "This learning involved other people" in html
-    assert 'type="date"' in html
-
-
-def test_add_external_cpd_with_evidence(logged_in, trainee):
-    upload = SimpleUploadedFile("My certificate.pdf", PDF, content_type="application/pdf")
-    response = logged_in.post(NEW, {**_data(), "evidence_file": upload})
-    assert response.status_code == 302
-    item = ExternalCPD.objects.get()
-    assert item.user == trainee
-    assert item.hours == Decimal("6.5")
-    assert item.participatory is True
-    assert item.evidence_file.name.startswith("private/certificates/external-cpd/")
-    assert "My certificate" not in item.evidence_file.name
-    assert item.evidence_file_name == "My certificate.pdf"
+def test_portfolio_links_to_the_pages_of_each_record(logged_in, trainee):
+    item = _entry(trainee, evidence_file=SimpleUploadedFile("e.pdf", PDF))
     html = logged_in.get(PORTFOLIO).content.decode()
-    assert "Newborn Behavioural Observation study day" in html
-    assert reverse("imh_certificates:external_cpd_evidence", args=[item.pk]) in html
+    assert f'href="{NEW}"' in html
+    for name in ("detail", "edit", "delete", "file"):
+        url = reverse(f"imh_competencies:external_learning_{name}", args=[item.pk])
+        assert f'href="{url}"' in html
 
 
-@pytest.mark.parametrize(
-    ("overrides", "message"),
-    [
-        ({"completed_on": "2999-01-01"}, "The date completed must be today or in the past."),
-        ({"completed_on": "2025-02-30"}, "Enter the date completed as a real date."),
-        ({"hours": "0"}, "Enter the hours as a number greater than 0, like 3 or 7.5."),
-        ({"hours": "-2"}, "Enter the hours as a number greater than 0, like 3 or 7.5."),
-        ({"hours": "lots"}, "Enter the hours as a number, like 3 or 7.5."),
-        ({"title": ""}, "Enter the title of the learning."),
-        ({"provider": "  "}, "Enter who provided the learning."),
-    ],
-)
-def test_bad_input_is_refused_and_nothing_stored(logged_in, overrides, message):
-    response = logged_in.post(NEW, _data(**overrides))
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert message in html
-    assert "There is a problem" in html
-    assert "Error:" in html
-    assert not ExternalCPD.objects.exists()
-
-
-@pytest.mark.parametrize(
-    ("name", "content", "message"),
-    [
-        ("virus.exe", PDF, "The file must be a PDF, Word (.docx), JPG or PNG file."),
-        ("page.html", b"<html></html>", "The file must be a PDF, Word (.docx), JPG or PNG file."),
-        ("fake.pdf", PNG, "The file is not a real PDF file."),
-        ("huge.pdf", PDF + b"0" * (10 * 1024 * 1024), "The file must be smaller than 10 MB."),
-    ],
-)
-def test_bad_files_are_refused_and_nothing_stored(logged_in, name, content, message):
-    response = logged_in.post(NEW, {**_data(), "evidence_file": SimpleUploadedFile(name, content)})
-    assert response.status_code == 200
-    assert message in response.content.decode()
-    assert not ExternalCPD.objects.exists()
-
-
-def test_service_refuses_bad_hours_and_dates(trainee):
-    from django.core.exceptions import ValidationError
-
-    with pytest.raises(ValidationError, match="greater than 0"):
-        _entry(trainee, hours=Decimal("0"))
-    with pytest.raises(ValidationError, match="today or in the past"):
-        _entry(trainee, completed_on=timezone.localdate() + datetime.timedelta(days=1))
-    assert not ExternalCPD.objects.exists()
-
-
-def test_database_refuses_hours_that_are_not_positive(trainee):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        ExternalCPD.objects.create(
-            user=trainee,
-            title="x",
-            provider="y",
-            completed_on=timezone.localdate(),
-            hours=Decimal("0"),
-        )
-
-
-def test_edit_external_cpd_and_replace_the_file(
-    logged_in, trainee, django_capture_on_commit_callbacks
-):
-    item = _entry(trainee, evidence_file=SimpleUploadedFile("old.pdf", PDF))
-    old_name = item.evidence_file.name
-    storage = item.evidence_file.storage
-    url = reverse("imh_certificates:external_cpd_edit", args=[item.pk])
-    assert "Attachment conference" in logged_in.get(url).content.decode()
-    with django_capture_on_commit_callbacks(execute=True):
-        response = logged_in.post(
-            url,
-            {**_data(title="Changed title"), "evidence_file": SimpleUploadedFile("new.png", PNG)},
-        )
-    assert response.status_code == 302
-    item.refresh_from_db()
-    assert item.title == "Changed title"
-    assert item.evidence_file_name == "new.png"
-    assert not storage.exists(old_name)
-    assert storage.exists(item.evidence_file.name)
-
-
-def test_edit_with_bad_input_changes_nothing(logged_in, trainee):
+def test_old_addresses_redirect_permanently(logged_in, trainee):
     item = _entry(trainee)
-    url = reverse("imh_certificates:external_cpd_edit", args=[item.pk])
-    response = logged_in.post(url, _data(title="New", hours="0"))
-    assert response.status_code == 200
-    item.refresh_from_db()
-    assert item.title == "Attachment conference"
+    response = logged_in.get("/certificates/cpd/new/")
+    assert response.status_code == 301
+    assert response["Location"] == NEW
+    for action in ("edit", "delete", "evidence"):
+        response = logged_in.get(f"/certificates/cpd/{item.pk}/{action}/")
+        assert response.status_code == 301
+        assert response["Location"] == reverse("imh_competencies:external_learning")
 
 
-def test_delete_external_cpd_removes_the_file(
-    logged_in, trainee, django_capture_on_commit_callbacks
-):
-    item = _entry(trainee, evidence_file=SimpleUploadedFile("e.pdf", PDF))
-    name, storage = item.evidence_file.name, item.evidence_file.storage
-    url = reverse("imh_certificates:external_cpd_delete", args=[item.pk])
-    assert "Remove “Attachment conference”?" in logged_in.get(url).content.decode()
-    with django_capture_on_commit_callbacks(execute=True):
-        assert logged_in.post(url).status_code == 302
-    assert not ExternalCPD.objects.exists()
-    assert not storage.exists(name)
-
-
-def test_someone_elses_entry_is_a_404(client, trainee):
-    item = _entry(trainee, evidence_file=SimpleUploadedFile("e.pdf", PDF))
-    client.force_login(UserFactory())
-    for name in ("external_cpd_edit", "external_cpd_delete", "external_cpd_evidence"):
-        assert client.get(reverse(f"imh_certificates:{name}", args=[item.pk])).status_code == 404
-    assert (
-        client.post(reverse("imh_certificates:external_cpd_delete", args=[item.pk])).status_code
-        == 404
+def test_logged_once_it_counts_as_cpd_and_once_verified_as_evidence(client, trainee):
+    framework = FrameworkFactory(name="Infant mental health", slug="imh")
+    area = AreaFactory(framework=framework, code="A1", name="Relationships")
+    competency = CompetencyFactory(area=area, code="1.1", short_name="Attunement")
+    educator = UserFactory()
+    educator.groups.add(Group.objects.get(name="Educators"))
+    client.force_login(trainee)
+    response = client.post(
+        NEW,
+        {
+            **_data(hours="6.5"),
+            "framework": "imh",
+            "competencies": [str(competency.pk)],
+            "level": "2",
+        },
     )
-    assert ExternalCPD.objects.filter(pk=item.pk).exists()
+    assert response.status_code == 302
+    item = ExternalLearning.objects.get(user=trainee)
+    profile_url = reverse("imh_competencies:profile")
+
+    # The portfolio counts its hours at once; the profile waits for an educator.
+    html = client.get(PORTFOLIO).content.decode()
+    assert "Newborn Behavioural Observation study day" in html
+    assert "<strong>6.5 hours</strong>" in html
+    assert "Competency evidence: waiting for review" in html
+    assert not Evidence.objects.filter(user=trainee).exists()
+    assert "Newborn Behavioural" not in client.get(profile_url).content.decode()
+
+    competency_services.external_learning_verify(external_learning=item, actor=educator)
+
+    profile = client.get(profile_url).content.decode()
+    assert "External learning (verified)" in profile
+    assert "Newborn Behavioural Observation study day" in profile
+    html = client.get(PORTFOLIO).content.decode()
+    assert "<strong>6.5 hours</strong>" in html  # the same record, counted once
+    detail = reverse("imh_competencies:external_learning_detail", args=[item.pk])
+    assert html.count(f'href="{detail}"') == 1
+    assert ExternalLearning.objects.filter(user=trainee).count() == 1
 
 
-def test_evidence_downloads_as_an_attachment_to_its_owner(logged_in, trainee):
-    item = _entry(trainee, evidence_file=SimpleUploadedFile("My evidence.pdf", PDF))
-    response = logged_in.get(reverse("imh_certificates:external_cpd_evidence", args=[item.pk]))
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("attachment;")
-    assert "My evidence.pdf" in response["Content-Disposition"]
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content) == PDF
-    without = _entry(trainee)
-    url = reverse("imh_certificates:external_cpd_evidence", args=[without.pk])
-    assert logged_in.get(url).status_code == 404
+def test_rejected_learning_still_counts_as_cpd(logged_in, trainee):
+    framework = FrameworkFactory()
+    competency = CompetencyFactory(area=AreaFactory(framework=framework))
+    item = _entry(trainee, framework=framework, claims=[(competency.pk, 1)])
+    educator = UserFactory()
+    educator.groups.add(Group.objects.get(name="Educators"))
+    competency_services.external_learning_reject(
+        external_learning=item, actor=educator, reason="Not readable."
+    )
+    html = logged_in.get(PORTFOLIO).content.decode()
+    assert "<strong>5 hours</strong>" in html
+    assert "Competency evidence: not accepted" in html
 
 
 # Exports.
@@ -427,6 +352,7 @@ def test_pdf_fetches_nothing_from_outside(trainee, monkeypatch):
 
 
 def test_privacy_export_and_erase(trainee, django_capture_on_commit_callbacks):
+    """Learning done elsewhere is exported and erased once, by imh_competencies, which keeps it."""
     item = _entry(
         trainee,
         title="Study day",
@@ -434,13 +360,15 @@ def test_privacy_export_and_erase(trainee, django_capture_on_commit_callbacks):
         evidence_file=SimpleUploadedFile("e.pdf", PDF),
     )
     other = _entry(UserFactory(), title="Not theirs")
-    data = privacy.exporters()["certificates_external_cpd"](trainee)
+    assert "certificates_external_cpd" not in privacy.exporters()
+    assert "certificates_external_cpd" not in privacy.erasers()
+    data = privacy.exporters()["competencies"](trainee)["external_learning"]
     assert [entry["title"] for entry in data] == ["Study day"]
     assert data[0]["reflection"] == "Reflective note"
     assert data[0]["hours"] == "5.0"
     name, storage = item.evidence_file.name, item.evidence_file.storage
     with django_capture_on_commit_callbacks(execute=True):
-        privacy.erasers()["certificates_external_cpd"](trainee)
-    assert not ExternalCPD.objects.filter(user=trainee).exists()
+        privacy.erasers()["competencies"](trainee)
+    assert not ExternalLearning.objects.filter(user=trainee).exists()
     assert not storage.exists(name)
-    assert ExternalCPD.objects.filter(pk=other.pk).exists()
+    assert ExternalLearning.objects.filter(pk=other.pk).exists()

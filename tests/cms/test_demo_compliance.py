@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from imh_certificates.models import Certificate
 from imh_compliance.models import Assignment, MandatoryRule
-from imh_compliance.selectors import compliance_matrix
+from imh_compliance.selectors.matrix import compliance_matrix
 from imh_compliance.services.facts import assignment_facts_refresh
 from imh_compliance.status import Status
 from imh_courses.models import CourseCompletion, Enrolment, LessonProgress

@@ -12,10 +12,10 @@ from django.core.files.storage import default_storage
 from django.test import override_settings
 from django.urls import clear_url_caches, reverse
 
-from cms.storage import PrivateFileSystemStorage, is_private_name
-from imh_certificates.models import Certificate, ExternalCPD
+from imh_certificates.models import Certificate
 from imh_competencies.models import ExternalLearning
 from imh_compliance.models import Report
+from imh_core.storage import PrivateFileSystemStorage, is_private_name
 from tests.certificates.factories import CertificateFactory
 from tests.factories import UserFactory
 
@@ -23,7 +23,6 @@ SECRET = b"%PDF-1.7 private to its owner"
 
 PRIVATE_FIELDS = [
     pytest.param(Certificate, "pdf", id="certificate-pdf"),
-    pytest.param(ExternalCPD, "evidence_file", id="external-cpd-evidence"),
     pytest.param(ExternalLearning, "evidence_file", id="external-learning-evidence"),
     pytest.param(Report, "pdf", id="compliance-report-pdf"),
 ]
@@ -40,7 +39,7 @@ def roots(settings, tmp_path) -> tuple[Path, Path]:
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "private": {
-            "BACKEND": "cms.storage.PrivateFileSystemStorage",
+            "BACKEND": "imh_core.storage.PrivateFileSystemStorage",
             "OPTIONS": {"location": private_root},
         },
     }
@@ -147,7 +146,7 @@ def test_private_storage_must_be_outside_media_root(settings, tmp_path):
 
 
 def test_missing_private_storage_is_a_clear_error(settings):
-    from imh_accounts.storage import private_storage
+    from imh_core.storage import private_storage
 
     settings.STORAGES = {
         name: config for name, config in settings.STORAGES.items() if name != "private"

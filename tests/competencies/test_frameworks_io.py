@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from imh_competencies import frameworks_io
 from imh_competencies.frameworks_io import (
     FrameworkImportError,
     framework_export,
     framework_import,
     framework_import_sample,
-    html_to_text,
+    importing,
 )
+from imh_competencies.frameworks_io.moodle_format import html_to_text
 from imh_competencies.models import Area, Competency, Crosswalk, Framework
 from tests.competencies.factories import (
     AreaFactory,
@@ -475,7 +475,7 @@ def test_same_name_and_version_is_refused():
 
 
 def test_too_large(monkeypatch):
-    monkeypatch.setattr(frameworks_io, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(importing, "MAX_FILE_BYTES", 100)
     (message,) = refused(our_csv(*["area,A,Area A,,,,,,,,"] * 10))
     assert message.startswith("The file is larger than")
 

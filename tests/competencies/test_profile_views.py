@@ -181,13 +181,15 @@ def records(trainee, educator, framework, competencies):
     services.self_assessment_save(
         user=trainee, framework=framework, level=2, ratings={competencies[1].pk: "working_towards"}
     )
-    item = services.external_learning_submit(
+    item = services.external_learning_create(
         user=trainee,
         framework=framework,
         title="NBO training",
         provider="Brazelton Centre UK",
         completed_on=timezone.localdate(),
         hours=Decimal("7.5"),
+        participatory=True,
+        reflection="I now wait for the baby's cues.",
         claims=[(competencies[1].pk, 1)],
         evidence_file=SimpleUploadedFile("certificate.pdf", b"%PDF-1.4 test"),
     )
@@ -211,6 +213,11 @@ def test_export_holds_everything_about_the_person(trainee, records):
     assert data["self_assessments"][0]["rating"] == "Working towards"
     assert data["external_learning"][0]["evidence_file"] == "certificate.pdf"
     assert data["external_learning"][0]["status"] == "Verified"
+    # One record of learning done elsewhere: its CPD side is exported with it, once.
+    assert data["external_learning"][0]["hours"] == "7.5"
+    assert data["external_learning"][0]["participatory"] is True
+    assert data["external_learning"][0]["reflection"] == "I now wait for the baby's cues."
+    assert "certificates_external_cpd" not in privacy.exporters()
 
 
 def test_erase_removes_the_persons_records_and_files(

@@ -201,7 +201,7 @@ def test_courses_behind_a_view_restriction_are_not_recommended(trainee, competen
     assert selectors.recommended_pages(targets={competencies[0].pk: 2}) == []
 
 
-@override_settings(COMPETENCIES_RECOMMENDED_PAGE_TYPES=["imh_courses.lessonpage"])
+@override_settings(IMH_COMPETENCIES_RECOMMENDED_PAGE_TYPES=["imh_courses.lessonpage"])
 def test_recommended_page_types_come_from_settings(trainee, framework, competencies):
     course = create_course(title="Relationships", modules=1)
     lesson = lessons_of(course)[0]

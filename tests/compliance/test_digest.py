@@ -9,7 +9,6 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from imh_compliance import selectors
 from imh_compliance.models import Digest, MandatoryRule
 from imh_compliance.services import reminders
 from imh_compliance.services.reminders import digests_send, week_starting
@@ -167,13 +166,13 @@ def test_the_matrix_is_worked_out_once_per_organisation(
     member(name="Robin Second", membership_role=Membership.Role.MANAGER)
     member(name="Kim Third", membership_role=Membership.Role.MANAGER)
     calls = []
-    original = selectors.compliance_matrix
+    original = reminders.compliance_matrix
 
     def counting(**kwargs):
         calls.append(kwargs["organisation"].pk)
         return original(**kwargs)
 
-    monkeypatch.setattr(selectors, "compliance_matrix", counting)
+    monkeypatch.setattr(reminders, "compliance_matrix", counting)
 
     assert digests_send(today=D0) == 3
     assert calls == [organisation.pk]

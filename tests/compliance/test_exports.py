@@ -12,10 +12,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from imh_accounts.choices import ProfessionalRole
-from imh_accounts.spreadsheets import FORMULA_PREFIXES
 from imh_compliance import exports
 from imh_compliance.models import AccessEvent, Assignment
-from imh_compliance.selectors import MatrixFilters, compliance_matrix
+from imh_compliance.selectors.matrix import MatrixFilters, compliance_matrix
+from imh_core.spreadsheets import FORMULA_PREFIXES
 from imh_organisations.models import Site, Team
 
 TODAY = datetime.date(2026, 6, 1)
@@ -344,7 +344,8 @@ def test_builders_agree_with_the_matrix(organisation, course, staffed):
 
 def test_builders_neutralise_every_text_cell():
     """Straight through the builders, with white space the database would have kept."""
-    from imh_compliance.selectors import Column, Matrix, Row
+    from imh_compliance.selectors.columns import Column
+    from imh_compliance.selectors.matrix import Matrix, Row
     from imh_compliance.status import Cell, Status
     from imh_organisations.models import Organisation
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from imh_compliance.models import Assignment
-from imh_compliance.selectors import compliance_matrix
+from imh_compliance.selectors.matrix import compliance_matrix
 from imh_compliance.services.assignments import assignments_create, rules_sync
 from imh_compliance.services.facts import assignment_facts_refresh, facts_reconcile
 from imh_compliance.status import Status

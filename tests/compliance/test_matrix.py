@@ -12,14 +12,13 @@ from django.test.utils import CaptureQueriesContext
 
 from imh_accounts.choices import ProfessionalRole
 from imh_compliance.models import Assignment, MandatoryRule
-from imh_compliance.selectors import (
+from imh_compliance.selectors.cells import cells_for, member_cells
+from imh_compliance.selectors.columns import columns_for
+from imh_compliance.selectors.matrix import (
     NO_ROLE,
     MatrixFilters,
-    cells_for,
-    columns_for,
     compliance_matrix,
     matrix_rows_detail,
-    member_cells,
 )
 from imh_compliance.status import Status
 from imh_courses.models import CourseCompletion, Enrolment, Pathway, PathwayCourse

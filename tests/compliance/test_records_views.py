@@ -289,6 +289,15 @@ class TestMembersOwnView:
         assert "What your managers can see" in content
         assert "You share your competency profile" in content
 
+    def test_the_managers_organisation_page_links_to_staff_compliance(self, client, world):
+        # Organisations sits below compliance, so the link comes through the page-links hook.
+        client.force_login(world.manager)
+        content = client.get(
+            reverse("imh_organisations:manage", args=[world.organisation.pk])
+        ).content.decode()
+        dashboard = reverse("imh_compliance:dashboard", args=[world.organisation.pk])
+        assert f'href="{dashboard}">Staff compliance</a>' in content
+
 
 class TestPlacement:
     def test_form_offers_only_this_organisations_teams_and_saves(self, client, world):

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from imh_compliance import exports
 from imh_compliance.models import AccessEvent, Assignment, Report
-from imh_compliance.selectors import MatrixFilters
+from imh_compliance.selectors.matrix import MatrixFilters
 from imh_compliance.services.reports import report_request, reports_delete_expired
 from imh_compliance.tasks import reports as report_tasks
 from imh_organisations.models import Team
@@ -308,7 +308,7 @@ def test_another_organisations_reports_are_404(
 def test_reports_past_the_retention_period_are_deleted_with_their_pdfs(
     organisation, manager, settings, django_capture_on_commit_callbacks
 ):
-    settings.COMPLIANCE_REPORT_RETENTION_DAYS = 30
+    settings.IMH_COMPLIANCE_REPORT_RETENTION_DAYS = 30
     old = _ready_report(organisation, manager)
     recent = _ready_report(organisation, manager)
     Report.objects.filter(pk=old.pk).update(created_at=NOW - datetime.timedelta(days=31))

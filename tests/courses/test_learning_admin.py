@@ -116,6 +116,19 @@ class TestAccess:
         assert records["doing"] not in viewers
         assert not policy.users_with_any_permission(["change", "delete"]).exists()
 
+    def test_without_an_educators_group_nobody_is_an_educator(
+        self, educator, superuser, records, settings
+    ):
+        from wagtail.permissions import policy_registry
+
+        settings.IMH_EDUCATORS_GROUP = None
+        policy = policy_registry.get_by_type(Enrolment)
+        viewers = set(policy.users_with_any_permission(["view"]))
+        # Only the permission counts; a group name of None must not match people in no group.
+        assert superuser in viewers
+        assert not {educator, records["doing"]} & viewers
+        assert not policy.user_has_permission(UserFactory(), "view")
+
     def test_only_view_is_offered_to_groups(self):
         from imh_courses.viewsets.learning import EnrolmentViewSet
 

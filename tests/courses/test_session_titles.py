@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from imh_courses.models import LiveSession
 from imh_courses.services import sessions as services
-from imh_courses.validators import one_line
 from tests.courses.factories import create_course
 from tests.courses.test_sessions_services import make_educator, make_session, make_trainee
 from tests.courses.test_sessions_views import NO_COMPETENCY_MAPPINGS
@@ -156,15 +155,3 @@ class TestLegacyTitles:
         with django_capture_on_commit_callbacks(execute=True):
             services.booking_create(session=session, user=trainee)
         assert [email.subject for email in mail.outbox] == ["Confirmed: Serve and return"]
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Cancelled: Serve and\r\nreturn", "Cancelled: Serve and return"),
-        ("a\u2028b\x85c\x00d", "a b c d"),
-        ("Plain title", "Plain title"),
-    ],
-)
-def test_one_line(text, expected):
-    assert one_line(text) == expected

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from django.http import Http404
 
@@ -127,36 +125,6 @@ def test_manager_user_ids_for_and_member_user_ids_managed_by(
 
 def test_manager_emails_for(organisation, manager, staff):
     assert selectors.manager_emails_for(organisation=organisation) == [manager.email]
-
-
-def test_user_display_name_prefers_profile_then_full_name_then_email():
-    class Person(SimpleNamespace):
-        def get_full_name(self):
-            return self.full
-
-    assert (
-        selectors.user_display_name(
-            Person(
-                full="Alex Tester",
-                email="a@example.org",
-                profile=SimpleNamespace(full_name="Dr Alex Tester"),
-            )
-        )
-        == "Dr Alex Tester"
-    )
-    assert selectors.user_display_name(Person(full="Alex Tester", email="a@example.org")) == (
-        "Alex Tester"
-    )
-    assert selectors.user_display_name(Person(full="", email="a@example.org")) == "a@example.org"
-    assert selectors.user_display_name(None) == ""
-
-
-def test_user_display_name_for_a_real_user():
-    user = UserFactory(first_name="Priya", last_name="Shah")
-    assert selectors.user_display_name(user) == "Priya Shah"
-    assert selectors.user_display_name(UserFactory(first_name="", last_name="")).endswith(
-        "@example.org"
-    )
 
 
 def test_memberships_constant():

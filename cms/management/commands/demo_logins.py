@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from cms.demo import DEMO_PASSWORD, DEMO_USERS
-from imh_accounts.absolute_urls import site_url
 from imh_certificates.models import Certificate
+from imh_core.links import site_url
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from wagtail.models import Site
 
 from cms.services import default_site_address_update
-from imh_accounts.absolute_urls import site_url
+from imh_core.links import site_url
 
 
 class Command(BaseCommand):

@@ -14,8 +14,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.storage import PRIVATE_PREFIX
-from imh_accounts.storage import private_storage
+from imh_core.storage import PRIVATE_PREFIX, private_storage
 
 
 class Command(BaseCommand):

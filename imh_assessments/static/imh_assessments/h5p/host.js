@@ -52,6 +52,11 @@
       }
     }
 
+    // The page gives the messages in its language (data-* on the status line); English if not.
+    function message(name, english) {
+      return (status && status.dataset[name]) || english;
+    }
+
     function headers() {
       return {
         "Content-Type": "application/json",
@@ -93,7 +98,7 @@
         function (response) {
           if (response.ok) {
             if (statement.result && statement.result.score) {
-              say("Your answer has been saved.");
+              say(message("saved", "Your answer has been saved."));
             }
             if (isObject(statement.result)) {
               announce(statement);
@@ -105,10 +110,10 @@
           }
           return response.json().then(
             function (body) {
-              say(body.error || "Your answer could not be saved.");
+              say(body.error || message("notSaved", "Your answer could not be saved."));
             },
             function () {
-              say("Your answer could not be saved.");
+              say(message("notSaved", "Your answer could not be saved."));
             }
           );
         },
@@ -116,7 +121,9 @@
           if (attempt < 3) {
             return retry(statement, attempt);
           }
-          say("Your answer could not be saved. Check your connection and try again.");
+          say(
+            message("offline", "Your answer could not be saved. Check your connection and try again.")
+          );
         }
       );
     }
@@ -215,7 +222,7 @@
       } else if (data.type === "started") {
         root.dataset.h5pStarted = "true";
       } else if (data.type === "error") {
-        say("The activity could not be loaded. Reload the page to try again.");
+        say(message("notLoaded", "The activity could not be loaded. Reload the page to try again."));
       }
     });
   }

@@ -1,4 +1,0 @@
-// Start the NHS.UK design system's components (header menu, error summary, buttons...).
-import { initAll } from "../../wagtailnhsukfrontend/js/nhsuk-frontend-10.4.2.min.js";
-
-initAll();
