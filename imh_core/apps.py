@@ -22,4 +22,5 @@ class ImhCoreConfig(AppConfig):
 
         post_migrate.connect(roles.educator_permissions_grant, dispatch_uid="imh_core.educators")
         django_checks.register(checks.base_template_check, django_checks.Tags.templates)
+        django_checks.register(checks.companion_apps_check)
         task_finished.connect(task_finished_forget_email, dispatch_uid="imh_core.forget_email")

@@ -1,10 +1,11 @@
-"""System checks for the base template the apps' pages extend (``IMH_BASE_TEMPLATE``)."""
+"""System checks for what a host site gives the apps: companion apps and a base template."""
 
 from __future__ import annotations
 
 import contextlib
 from typing import Any
 
+from django.apps import apps
 from django.core.checks import CheckMessage, Error, Warning
 from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
 from django.template.backends.django import DjangoTemplates
@@ -102,6 +103,49 @@ def base_template_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
                 hint="Add {% block extra_css %}{% endblock %} at the end of <head> and "
                 "{% block extra_js %}{% endblock %} at the end of <body>.",
                 id="imh_core.W001",
+            )
+        )
+    return messages
+
+
+# The apps the pages, forms and sign-in are built on (docs/install.md, step 2).
+REQUIRED_APPS = (
+    ("wagtailnhsukfrontend", "the NHS.UK design system's templates and assets"),
+    ("wagtailnhsukfrontend.forms", "the NHS.UK form renderer"),
+    ("wagtail.contrib.settings", "what wagtailnhsukfrontend's header and footer read"),
+    ("allauth", "signing in and up with a verified email address"),
+    ("allauth.account", "signing in and up with a verified email address"),
+)
+
+
+def installed_apps() -> list[str]:
+    """The installed apps' names, in INSTALLED_APPS order."""
+    return [config.name for config in apps.get_app_configs()]
+
+
+def companion_apps_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Name each app the IMH apps need that the site has not installed, before a page 500s."""
+    installed = installed_apps()
+    messages: list[CheckMessage] = [
+        Error(
+            f"IMH Learning needs {name!r} in INSTALLED_APPS ({purpose}).",
+            hint="docs/install.md, step 2, lists the apps to add.",
+            id="imh_core.E004",
+        )
+        for name, purpose in REQUIRED_APPS
+        if name not in installed
+    ]
+    if (
+        "imh_accounts" in installed
+        and "allauth" in installed
+        and installed.index("imh_accounts") > installed.index("allauth")
+    ):
+        messages.append(
+            Warning(
+                "imh_accounts comes after allauth in INSTALLED_APPS, so allauth's own "
+                "sign-in and sign-up templates win over the apps' NHS.UK ones.",
+                hint='Put "imh_accounts" above "allauth".',
+                id="imh_core.W002",
             )
         )
     return messages

@@ -10,7 +10,8 @@ from django.core import checks
 from django.test import override_settings
 from django.urls import reverse
 
-from imh_core.checks import base_template_check
+from imh_core import checks as checks_module
+from imh_core.checks import REQUIRED_APPS, base_template_check, companion_apps_check
 from imh_core.hooks import IMH_SITE_IDENTITY
 from tests.certificates.factories import CertificateFactory
 from tests.courses.factories import create_course
@@ -206,3 +207,26 @@ def test_the_check_runs_with_the_templates_checks(settings):
     settings.IMH_BASE_TEMPLATE = "host_site/missing.html"
     messages = checks.run_checks(tags=[checks.Tags.templates])
     assert "imh_core.E002" in _ids(messages)
+
+
+def test_the_reference_site_has_every_companion_app():
+    assert companion_apps_check() == []
+
+
+@pytest.mark.parametrize("missing", [name for name, _ in REQUIRED_APPS])
+def test_a_missing_companion_app_is_named_before_a_page_fails(monkeypatch, missing):
+    installed = [app for app in checks_module.installed_apps() if app != missing]
+    monkeypatch.setattr(checks_module, "installed_apps", lambda: installed)
+
+    messages = companion_apps_check()
+
+    assert [message.id for message in messages] == ["imh_core.E004"]
+    assert repr(missing) in messages[0].msg
+
+
+def test_allauth_above_the_accounts_app_is_a_warning(monkeypatch):
+    installed = [app for app in checks_module.installed_apps() if app != "imh_accounts"]
+    installed.insert(installed.index("allauth") + 1, "imh_accounts")
+    monkeypatch.setattr(checks_module, "installed_apps", lambda: installed)
+
+    assert [message.id for message in companion_apps_check()] == ["imh_core.W002"]
