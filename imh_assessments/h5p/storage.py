@@ -28,6 +28,7 @@ import zipfile
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
+from django.utils.translation import gettext as _
 
 from imh_assessments.h5p.validation import (
     H5P_JSON,
@@ -69,7 +70,7 @@ class StorageWriter:
             # The storage renamed it because the name was taken: never store under a name
             # the player would not look for.
             self.written.append(saved)
-            raise ExtractionError(f"{name} already exists in storage")
+            raise ExtractionError(_("%(name)s already exists in storage") % {"name": name})
         self.written.append(saved)
 
     def track(self, name: str) -> None:
@@ -96,13 +97,17 @@ class Budget:
             data = read_member(archive, info, limit=self.limits.max_file_size)
         except MemberTooLarge as exc:
             raise ExtractionError(
-                f"{info.filename}: the file inflates to more than its header says"
+                _("%(file)s: the file inflates to more than its header says")
+                % {"file": info.filename}
             ) from exc
         except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-            raise ExtractionError(f"{info.filename}: the file cannot be read ({exc})") from exc
+            raise ExtractionError(
+                _("%(file)s: the file cannot be read (%(error)s)")
+                % {"file": info.filename, "error": exc}
+            ) from exc
         self.used += len(data)
         if self.used > self.limits.max_total_size:
-            raise ExtractionError("the package inflates to more than the total size allowed")
+            raise ExtractionError(_("the package inflates to more than the total size allowed"))
         return data
 
 

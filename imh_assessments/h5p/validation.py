@@ -51,6 +51,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import IO, Any, Literal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pyh5p import H5PPackage, LibraryId
 
 from imh_core.conf import imh_setting
@@ -232,11 +234,15 @@ def open_archive(source: str | IO[bytes], result: ValidationResult) -> zipfile.Z
     try:
         return zipfile.ZipFile(source)
     except FileNotFoundError:
-        result.fault("", "file not found")
+        result.fault("", _("file not found"))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError) as exc:
         result.fault(
             "",
-            f"the file is not a ZIP archive or it is damaged, so it is not an H5P package ({exc})",
+            _(
+                "the file is not a ZIP archive or it is damaged, so it is not an H5P package "
+                "(%(error)s)"
+            )
+            % {"error": exc},
         )
     return None
 
@@ -256,7 +262,12 @@ def validate_archive(
     if len(infos) > limits.max_files:
         result.fault(
             "",
-            f"the package has {len(infos)} files; the most allowed is {limits.max_files}",
+            ngettext(
+                "the package has %(count)s file; the most allowed is %(limit)s",
+                "the package has %(count)s files; the most allowed is %(limit)s",
+                len(infos),
+            )
+            % {"count": len(infos), "limit": limits.max_files},
         )
         return result
     library_files = _check_members(infos, result, limits)
@@ -270,18 +281,18 @@ def validate_archive(
 def path_problem(name: str) -> str | None:
     """Why a member name is unsafe, or ``None``."""
     if "\x00" in name:
-        return "the file name contains a null character"
+        return _("the file name contains a null character")
     if "\\" in name:
-        return "the path uses backslashes; H5P packages use forward slashes only"
+        return _("the path uses backslashes; H5P packages use forward slashes only")
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        return "absolute paths are not allowed"
+        return _("absolute paths are not allowed")
     if ":" in name:
-        return "the file name contains ':', which is not allowed"
+        return _("the file name contains ':', which is not allowed")
     parts = name.rstrip("/").split("/")
     if ".." in parts:
-        return "the path climbs out of the package ('..'), which is not allowed"
+        return _("the path climbs out of the package ('..'), which is not allowed")
     if any(part in ("", ".") for part in parts):
-        return "the path has an empty or '.' folder name"
+        return _("the path has an empty or '.' folder name")
     return None
 
 
@@ -314,27 +325,27 @@ def _check_members(
             result.fault(name, problem)
             continue
         if name in seen:
-            result.fault(name, "this file appears more than once in the archive")
+            result.fault(name, _("this file appears more than once in the archive"))
             continue
         seen.add(name)
         if is_symlink(info):
-            result.fault(name, "symbolic links are not allowed")
+            result.fault(name, _("symbolic links are not allowed"))
             continue
         if info.is_dir():
             continue
         if info.flag_bits & 0x1:
-            result.fault(name, "the file is encrypted")
+            result.fault(name, _("the file is encrypted"))
             continue
         if info.compress_type not in SUPPORTED_COMPRESSION:
-            result.fault(name, "the file is compressed with a method that cannot be read")
+            result.fault(name, _("the file is compressed with a method that cannot be read"))
             continue
         total += info.file_size
         compressed += info.compress_size
         if info.file_size > limits.max_file_size:
             result.fault(
                 name,
-                f"the file is {_size(info.file_size)} uncompressed; the largest allowed is "
-                f"{_size(limits.max_file_size)}",
+                _("the file is %(size)s uncompressed; the largest allowed is %(limit)s")
+                % {"size": _size(info.file_size), "limit": _size(limits.max_file_size)},
             )
             continue
         if (
@@ -343,8 +354,11 @@ def _check_members(
         ):
             result.fault(
                 name,
-                f"the file is compressed more than {limits.max_compression_ratio:g} times, "
-                f"which is how zip bombs are made",
+                _(
+                    "the file is compressed more than %(ratio)s times, which is how zip bombs "
+                    "are made"
+                )
+                % {"ratio": f"{limits.max_compression_ratio:g}"},
             )
             bomb = True
             continue
@@ -355,8 +369,8 @@ def _check_members(
     if total > limits.max_total_size:
         result.fault(
             "",
-            f"the package is {_size(total)} uncompressed; the most allowed is "
-            f"{_size(limits.max_total_size)}",
+            _("the package is %(size)s uncompressed; the most allowed is %(limit)s")
+            % {"size": _size(total), "limit": _size(limits.max_total_size)},
         )
     elif (
         not bomb
@@ -366,8 +380,11 @@ def _check_members(
         # Many small members can make a zip bomb as well as one large one.
         result.fault(
             "",
-            f"the package is compressed more than {limits.max_compression_ratio:g} times "
-            f"overall, which is how zip bombs are made",
+            _(
+                "the package is compressed more than %(ratio)s times overall, which is how zip "
+                "bombs are made"
+            )
+            % {"ratio": f"{limits.max_compression_ratio:g}"},
         )
     return library_files
 
@@ -390,7 +407,7 @@ def _classify(
     if folder + "/" == CONTENT_PREFIX:
         if relative == H5P_JSON:
             # Content is stored beside the package's h5p.json, so the two cannot share a name.
-            result.fault(name, "content/ cannot hold a file named h5p.json")
+            result.fault(name, _("content/ cannot hold a file named h5p.json"))
             return
         if not _extension_fault(result, name, extension, CONTENT_EXTENSIONS):
             result.entries.append(Entry(info, "content", relative=relative))
@@ -404,14 +421,20 @@ def _extension_fault(
     result: ValidationResult, name: str, extension: str, allowed: frozenset[str]
 ) -> bool:
     if not extension:
-        result.fault(name, "files without an extension are not allowed")
+        result.fault(name, _("files without an extension are not allowed"))
         return True
     if extension not in allowed:
-        where = "in library folders" if "js" in allowed else "in content"
+        if "js" in allowed:
+            message = _(
+                "files of type .%(extension)s are not allowed in library folders "
+                "(allowed: %(allowed)s)"
+            )
+        else:
+            message = _(
+                "files of type .%(extension)s are not allowed in content (allowed: %(allowed)s)"
+            )
         result.fault(
-            name,
-            f"files of type .{extension} are not allowed {where} "
-            f"(allowed: {', '.join(sorted(allowed))})",
+            name, message % {"extension": extension, "allowed": ", ".join(sorted(allowed))}
         )
         return True
     return False
@@ -447,23 +470,36 @@ def _read_json_files(
         except MemberTooLarge:
             result.fault(
                 name,
-                f"the file is larger than its header says or than {_size(limits.max_json_size)}",
+                _("the file is larger than its header says or than %(limit)s")
+                % {"limit": _size(limits.max_json_size)},
             )
             continue
         except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, ValueError) as exc:
-            result.fault(name, f"the file cannot be read from the archive ({exc})")
+            result.fault(
+                name, _("the file cannot be read from the archive (%(error)s)") % {"error": exc}
+            )
             continue
         result.cache[name] = data
         try:
             parsed[name] = json_loads(data.decode("utf-8-sig"), max_depth=H5P_MAX_JSON_DEPTH)
         except UnicodeDecodeError:
-            result.fault(name, "the file is not UTF-8 text")
+            result.fault(name, _("the file is not UTF-8 text"))
         except JSONTooDeep as exc:
-            result.fault(name, f"the JSON is {exc}")
+            result.fault(
+                name,
+                ngettext(
+                    "the JSON is nested more than %(limit)s level deep",
+                    "the JSON is nested more than %(limit)s levels deep",
+                    exc.limit,
+                )
+                % {"limit": exc.limit},
+            )
         except json.JSONDecodeError as exc:
             result.fault(
                 name,
-                f"the file is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})",
+                # Translators: the error is the JSON parser's own message, in English.
+                _("the file is not valid JSON (%(error)s at line %(line)s, column %(column)s)")
+                % {"error": exc.msg, "line": exc.lineno, "column": exc.colno},
             )
     _store_parsed(result, parsed, library_files)
 
@@ -474,27 +510,29 @@ def _store_parsed(
     names = {entry.info.filename for entry in result.entries}
     if H5P_JSON not in names:
         nested = sorted(n for n in names if n.endswith("/" + H5P_JSON))
-        hint = (
-            f" (found {nested[0]}: the package may have been zipped inside a folder)"
-            if nested
-            else ""
-        )
-        result.fault(H5P_JSON, f"h5p.json is missing from the top of the package{hint}")
+        if nested:
+            message = _(
+                "h5p.json is missing from the top of the package (found %(path)s: the package "
+                "may have been zipped inside a folder)"
+            ) % {"path": nested[0]}
+        else:
+            message = _("h5p.json is missing from the top of the package")
+        result.fault(H5P_JSON, message)
     elif H5P_JSON in parsed:
         if isinstance(parsed[H5P_JSON], dict):
             result.h5p_json = parsed[H5P_JSON]
         else:
-            result.fault(H5P_JSON, "h5p.json must contain a JSON object")
+            result.fault(H5P_JSON, _("h5p.json must contain a JSON object"))
     if CONTENT_JSON not in names:
-        result.fault(CONTENT_JSON, "content/content.json is missing")
+        result.fault(CONTENT_JSON, _("content/content.json is missing"))
     elif CONTENT_JSON in parsed:
         if isinstance(parsed[CONTENT_JSON], dict):
             result.content_json = parsed[CONTENT_JSON]
         else:
-            result.fault(CONTENT_JSON, "content.json must contain a JSON object")
+            result.fault(CONTENT_JSON, _("content.json must contain a JSON object"))
     for name, value in parsed.items():
         if "/language/" in name and not isinstance(value, dict):
-            result.fault(name, "a language file must contain a JSON object")
+            result.fault(name, _("a language file must contain a JSON object"))
     result.library_json_by_folder = {
         folder: parsed.get(f"{folder}/library.json") for folder in library_files
     }
@@ -516,24 +554,35 @@ def _check_h5p_json(result: ValidationResult) -> None:
             missing.add(key)
         elif key in missing:
             continue  # a missing key is not also "of the wrong type"
-        result.fault(H5P_JSON, f"'{key}' {_plain(issue.message)}")
+        result.fault(H5P_JSON, _plain(key, issue.message))
     # What H5P core checks beyond that.
     title = metadata.get("title")
     if isinstance(title, str) and not 1 <= len(title) <= 255:
-        result.fault(H5P_JSON, "'title' must be 1 to 255 characters long")
+        result.fault(H5P_JSON, _("'title' must be 1 to 255 characters long"))
     language = metadata.get("language")
     if isinstance(language, str) and not LANGUAGE_RE.match(language):
-        result.fault(H5P_JSON, f"'language' {language!r} is not a language code (such as 'en')")
+        result.fault(
+            H5P_JSON,
+            _("'language' %(value)s is not a language code (such as 'en')")
+            % {"value": repr(language)},
+        )
     main = metadata.get("mainLibrary")
     if isinstance(main, str) and not MAIN_LIBRARY_RE.match(main):
-        result.fault(H5P_JSON, f"'mainLibrary' {main!r} is not a valid library machine name")
+        result.fault(
+            H5P_JSON,
+            _("'mainLibrary' %(value)s is not a valid library machine name")
+            % {"value": repr(main)},
+        )
     embed_types = metadata.get("embedTypes")
     if isinstance(embed_types, list):
         if not embed_types:
-            result.fault(H5P_JSON, "'embedTypes' must list 'div' or 'iframe'")
+            result.fault(H5P_JSON, _("'embedTypes' must list 'div' or 'iframe'"))
         for value in embed_types:
             if value not in EMBED_TYPES:
-                result.fault(H5P_JSON, f"'embedTypes' has {value!r}; use 'div' or 'iframe'")
+                result.fault(
+                    H5P_JSON,
+                    _("'embedTypes' has %(value)s; use 'div' or 'iframe'") % {"value": repr(value)},
+                )
     for key in ("preloadedDependencies", "dynamicDependencies", "editorDependencies"):
         _check_dependency_versions(result, H5P_JSON, key, metadata.get(key), pyh5p_checked=True)
     if (
@@ -541,18 +590,27 @@ def _check_h5p_json(result: ValidationResult) -> None:
         and isinstance(metadata.get("preloadedDependencies"), list)
         and result.main_library_key is None
     ):
-        result.fault(H5P_JSON, f"the main library {main} is not listed in 'preloadedDependencies'")
+        result.fault(
+            H5P_JSON,
+            _("the main library %(library)s is not listed in 'preloadedDependencies'")
+            % {"library": main},
+        )
 
 
-def _plain(message: str) -> str:
-    return {
-        "mandatory package property is missing": "is missing",
-        "expected a string": "must be text",
-        "expected an array": "must be a list",
-        "expected a dependency object": "must be an object with machineName, majorVersion "
-        "and minorVersion",
-        "is required": "is missing",
-    }.get(message, message)
+def _plain(field: str, message: str) -> str:
+    """A pyh5p finding about ``field`` of h5p.json, as a plain message."""
+    if message in ("mandatory package property is missing", "is required"):
+        return _("'%(field)s' is missing") % {"field": field}
+    if message == "expected a string":
+        return _("'%(field)s' must be text") % {"field": field}
+    if message == "expected an array":
+        return _("'%(field)s' must be a list") % {"field": field}
+    if message == "expected a dependency object":
+        return _(
+            "'%(field)s' must be an object with machineName, majorVersion and minorVersion"
+        ) % {"field": field}
+    # Translators: the problem is pyh5p's own description, in English.
+    return _("'%(field)s' %(problem)s") % {"field": field, "problem": message}
 
 
 def _check_dependency_versions(
@@ -562,24 +620,34 @@ def _check_dependency_versions(
         return
     if not isinstance(value, list):
         if not pyh5p_checked:
-            result.fault(file, f"'{key}' must be a list")
+            result.fault(file, _("'%(field)s' must be a list") % {"field": key})
         return
     for index, dependency in enumerate(value):
         if not isinstance(dependency, dict):
             if not pyh5p_checked:
-                result.fault(file, f"'{key}[{index}]' must be an object")
+                result.fault(
+                    file, _("'%(field)s' must be an object") % {"field": f"{key}[{index}]"}
+                )
             continue
         name = dependency.get("machineName")
         invalid = not isinstance(name, str) or not MACHINE_NAME_RE.match(name)
         if invalid and (name is not None or not pyh5p_checked):
-            result.fault(file, f"'{key}[{index}].machineName' is missing or not valid")
+            result.fault(
+                file,
+                _("'%(field)s' is missing or not valid") % {"field": f"{key}[{index}].machineName"},
+            )
         for part in ("majorVersion", "minorVersion"):
             number = dependency.get(part)
             if number is None:
                 if not pyh5p_checked:
-                    result.fault(file, f"'{key}[{index}].{part}' is missing")
+                    result.fault(
+                        file, _("'%(field)s' is missing") % {"field": f"{key}[{index}].{part}"}
+                    )
             elif not _is_version(number):
-                result.fault(file, f"'{key}[{index}].{part}' must be a whole number")
+                result.fault(
+                    file,
+                    _("'%(field)s' must be a whole number") % {"field": f"{key}[{index}].{part}"},
+                )
 
 
 def _is_version(value: Any) -> bool:
@@ -613,15 +681,17 @@ def _check_libraries(result: ValidationResult, library_files: dict[str, set[str]
         if "library.json" not in files:
             result.fault(
                 f"{folder}/",
-                "this folder has no library.json, so it is not an H5P library (only h5p.json, "
-                "content/ and library folders belong in a package)",
+                _(
+                    "this folder has no library.json, so it is not an H5P library (only "
+                    "h5p.json, content/ and library folders belong in a package)"
+                ),
             )
             continue
         data = parsed.get(folder)
         if data is None:
             continue  # unreadable: already reported
         if not isinstance(data, dict):
-            result.fault(file, "library.json must contain a JSON object")
+            result.fault(file, _("library.json must contain a JSON object"))
             continue
         if not _check_library_json(result, file, data):
             continue
@@ -629,17 +699,25 @@ def _check_libraries(result: ValidationResult, library_files: dict[str, set[str]
         if folder not in (library_id.directory_name, library_id.machine_name):
             result.fault(
                 f"{folder}/",
-                f"the folder name does not match its library.json, which describes "
-                f"{library_id.machine_name} {library_id.major}.{library_id.minor}: the folder "
-                f"must be named {library_id.directory_name}",
+                _(
+                    "the folder name does not match its library.json, which describes "
+                    "%(library)s: the folder must be named %(folder)s"
+                )
+                % {
+                    "library": f"{library_id.machine_name} {library_id.major}.{library_id.minor}",
+                    "folder": library_id.directory_name,
+                },
             )
             continue
         library = PackagedLibrary(folder, library_id, data, files)
         if library.key in result.libraries:
             result.fault(
                 f"{folder}/",
-                f"the package has {library_id.machine_name} {library_id.major}."
-                f"{library_id.minor} twice (also in {result.libraries[library.key].folder}/)",
+                _("the package has %(library)s twice (also in %(folder)s/)")
+                % {
+                    "library": f"{library_id.machine_name} {library_id.major}.{library_id.minor}",
+                    "folder": result.libraries[library.key].folder,
+                },
             )
             continue
         result.libraries[library.key] = library
@@ -651,21 +729,22 @@ def _check_library_json(result: ValidationResult, file: str, data: dict[str, Any
     before = len(result.faults)
     for key in (*LIBRARY_REQUIRED, "runnable"):
         if key not in data:
-            result.fault(file, f"'{key}' is missing")
+            result.fault(file, _("'%(field)s' is missing") % {"field": key})
     title = data.get("title")
     if "title" in data and not (isinstance(title, str) and 1 <= len(title) <= 255):
-        result.fault(file, "'title' must be text of 1 to 255 characters")
+        result.fault(file, _("'title' must be text of 1 to 255 characters"))
     name = data.get("machineName")
     if "machineName" in data and not (isinstance(name, str) and MACHINE_NAME_RE.match(name)):
         result.fault(
             file,
-            f"'machineName' {name!r} is not valid (letters, digits, '.', '-' and '_' only)",
+            _("'machineName' %(value)s is not valid (letters, digits, '.', '-' and '_' only)")
+            % {"value": repr(name)},
         )
     for key in ("majorVersion", "minorVersion", "patchVersion"):
         if key in data and not _is_version(data[key]):
-            result.fault(file, f"'{key}' must be a whole number")
+            result.fault(file, _("'%(field)s' must be a whole number") % {"field": key})
     if "runnable" in data and data["runnable"] not in (0, 1, True, False, "0", "1"):
-        result.fault(file, "'runnable' must be 0 or 1")
+        result.fault(file, _("'runnable' must be 0 or 1"))
     for key in ("preloadedDependencies", "dynamicDependencies", "editorDependencies"):
         _check_dependency_versions(result, file, key, data.get(key))
     for key in ("preloadedJs", "preloadedCss"):
@@ -674,7 +753,9 @@ def _check_library_json(result: ValidationResult, file: str, data: dict[str, Any
             isinstance(value, list)
             and all(isinstance(item, dict) and isinstance(item.get("path"), str) for item in value)
         ):
-            result.fault(file, f"'{key}' must be a list of objects with a 'path'")
+            result.fault(
+                file, _("'%(field)s' must be a list of objects with a 'path'") % {"field": key}
+            )
     return len(result.faults) == before
 
 
@@ -689,16 +770,22 @@ def _check_preloaded(
     for item in value or ():
         path = item["path"].lstrip("/")
         if path_problem(path):
-            result.fault(f"{folder}/library.json", f"'{key}' path {item['path']!r} is not safe")
+            result.fault(
+                f"{folder}/library.json",
+                _("'%(field)s' path %(path)s is not safe")
+                % {"field": key, "path": repr(item["path"])},
+            )
         elif extension_of(path) != extension:
             result.fault(
-                f"{folder}/library.json", f"'{key}' path {path!r} must end in .{extension}"
+                f"{folder}/library.json",
+                _("'%(field)s' path %(path)s must end in .%(extension)s")
+                % {"field": key, "path": repr(path), "extension": extension},
             )
         elif path not in files:
             result.fault(
                 f"{folder}/{path}",
-                f"this file is listed in {folder}/library.json ({key}) but is missing from the "
-                f"package",
+                _("this file is listed in %(file)s (%(field)s) but is missing from the package")
+                % {"file": f"{folder}/library.json", "field": key},
             )
 
 
@@ -736,11 +823,16 @@ def _check_dependencies(
         if not available(key):
             if (file, key) not in missing_reported:
                 missing_reported.add((file, key))
-                what = "the main library" if file == H5P_JSON and key == main_key else "library"
-                result.fault(
-                    file,
-                    f"needs {what} {label(key)}, which is neither in the package nor installed",
-                )
+                if file == H5P_JSON and key == main_key:
+                    message = _(
+                        "needs the main library %(library)s, which is neither in the package "
+                        "nor installed"
+                    )
+                else:
+                    message = _(
+                        "needs library %(library)s, which is neither in the package nor installed"
+                    )
+                result.fault(file, message % {"library": label(key)})
             continue
         if key in used:
             continue
@@ -753,7 +845,11 @@ def _check_dependencies(
     # Editor dependencies, and the dependencies of libraries the content does not load.
     for key in _requirements(metadata, ("editorDependencies",)):
         if not available(key):
-            result.warn(H5P_JSON, f"editor library {label(key)} is not included (not needed)")
+            result.warn(
+                H5P_JSON,
+                _("editor library %(library)s is not included (not needed)")
+                % {"library": label(key)},
+            )
     for key, library in result.libraries.items():
         library_file = f"{library.folder}/library.json"
         wanted = _requirements(library.library_json, ("editorDependencies",))
@@ -763,7 +859,8 @@ def _check_dependencies(
             if not available(dependency):
                 result.warn(
                     library_file,
-                    f"needs {label(dependency)} for editing only; it is not included",
+                    _("needs %(library)s for editing only; it is not included")
+                    % {"library": label(dependency)},
                 )
     # Libraries already installed are kept: a package never replaces them (see storage).
     for key, library in result.libraries.items():
@@ -771,8 +868,11 @@ def _check_dependencies(
         if patch is not None and library.id.patch > patch:
             result.warn(
                 f"{library.folder}/library.json",
-                f"{label(key)}.{library.id.patch} is newer than the installed "
-                f"{label(key)}.{patch}; the installed version is kept",
+                _("%(new)s is newer than the installed %(old)s; the installed version is kept")
+                % {
+                    "new": f"{label(key)}.{library.id.patch}",
+                    "old": f"{label(key)}.{patch}",
+                },
             )
     # Media referenced by content.json that the package lacks (pyh5p refuses these, and
     # external URLs too): H5P plays the rest of the content, so this is only a warning.
@@ -782,7 +882,10 @@ def _check_dependencies(
             if "://" in relative or relative.startswith(("data:", "#")):
                 continue
             if f"{CONTENT_PREFIX}{relative.split('#', 1)[0]}" not in names:
-                result.warn(CONTENT_JSON, f"refers to {relative}, which is not in the package")
+                result.warn(
+                    CONTENT_JSON,
+                    _("refers to %(path)s, which is not in the package") % {"path": relative},
+                )
 
 
 def _media_paths(value: Any) -> list[str]:
@@ -802,7 +905,7 @@ def _media_paths(value: Any) -> list[str]:
 
 def _size(number: int) -> str:
     if number >= 1024 * 1024:
-        return f"{number / (1024 * 1024):.1f} MB"
+        return _("%(size)s MB") % {"size": f"{number / (1024 * 1024):.1f}"}
     if number >= 1024:
-        return f"{number / 1024:.0f} KB"
-    return f"{number} bytes"
+        return _("%(size)s KB") % {"size": f"{number / 1024:.0f}"}
+    return ngettext("%(size)s byte", "%(size)s bytes", number) % {"size": number}

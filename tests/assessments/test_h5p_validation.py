@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 
+from imh_assessments.h5p import validation
 from imh_assessments.h5p.validation import H5PLimits, validate_package
 from tests.assessments import h5p_builders as b
 
@@ -515,4 +516,18 @@ def test_deeply_nested_json_is_a_named_fault_not_a_crash():
     deep = "[" * 100_000 + "]" * 100_000
     assert only(b.build(b.with_files({"content/content.json": deep}))) == (
         "content/content.json: the JSON is nested more than 200 levels deep"
+    )
+
+
+def test_messages_go_through_gettext(monkeypatch):
+    # A stand-in translation: if a message were hard-coded, it would come out unchanged.
+    monkeypatch.setattr(validation, "_", lambda message: f"[{message}]")
+    assert only(b.build(b.mutate(**{"h5p.json": None}))) == (
+        "h5p.json: [h5p.json is missing from the top of the package]"
+    )
+    # Placeholders are filled in after translating; the values themselves are not translated.
+    limits = H5PLimits(max_file_size=1000)
+    data = b.build(b.with_files({"content/big.mp4": b"x" * 1001}))
+    assert only(data, limits=limits) == (
+        "content/big.mp4: [the file is 1001 bytes uncompressed; the largest allowed is 1000 bytes]"
     )
