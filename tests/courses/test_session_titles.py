@@ -39,9 +39,9 @@ def store_legacy_title(session: LiveSession, title: str) -> None:
         if connection.vendor == "postgresql":
             # Pending deferred checks would stop ALTER TABLE; run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            table = connection.ops.quote_name(LiveSession._meta.db_table)
             cursor.execute(
-                "ALTER TABLE courses_livesession "
-                "DROP CONSTRAINT IF EXISTS courses_session_title_one_line"
+                f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS courses_session_title_one_line"
             )
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             saved.update(title=title)
