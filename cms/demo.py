@@ -65,6 +65,15 @@ DEMO_USERS = (
         "Trainee who has asked to join the demo nursery (awaiting approval)",
     ),
     DemoUser(
+        "assessor",
+        "assessor@example.org",
+        "Morgan",
+        "Hughes",
+        "psychologist",
+        "IMH recognition assessor",
+        "Assessor: reviews applications to the recognition register",
+    ),
+    DemoUser(
         "admin",
         "admin@example.org",
         "Ada",

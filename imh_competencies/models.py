@@ -242,6 +242,8 @@ class Evidence(models.Model):
         SELF_ASSESSMENT = "self_assessment", _("Self-assessment")
         EXTERNAL = "external", _("External learning (verified)")
         COURSE = "course", _("Course completed")
+        SUPERVISION = "supervision", _("Reflective supervision")
+        RELIABILITY = "reliability", _("Observation-scale reliability")
 
     class Outcome(models.TextChoices):
         MET = "met", _("Met")
@@ -296,6 +298,8 @@ class Evidence(models.Model):
                         "self_assessment",
                         "external",
                         "course",
+                        "supervision",
+                        "reliability",
                     ]
                 ),
                 name="competencies_evidence_kind_valid",

@@ -55,11 +55,14 @@ CSRF_FAILURE_VIEW = "cms.views.csrf_failure"
 INSTALLED_APPS = [
     # Project apps, highest first (see ARCHITECTURE in the README).
     "cms",
+    "imh_recognition",
     "imh_compliance",
+    "imh_supervision",
     "imh_organisations",
     "imh_courses",
     "imh_certificates",
     "imh_assessments",
+    "imh_reliability",
     "imh_competencies",
     "imh_accounts",
     "imh_core",

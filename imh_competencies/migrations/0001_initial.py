@@ -142,6 +142,8 @@ class Migration(migrations.Migration):
                             ("self_assessment", "Self-assessment"),
                             ("external", "External learning (verified)"),
                             ("course", "Course completed"),
+                            ("supervision", "Reflective supervision"),
+                            ("reliability", "Observation-scale reliability"),
                         ],
                         max_length=20,
                     ),
@@ -627,6 +629,8 @@ class Migration(migrations.Migration):
                             "self_assessment",
                             "external",
                             "course",
+                            "supervision",
+                            "reliability",
                         ],
                     )
                 ),
