@@ -19,11 +19,17 @@ import zipfile
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import File
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext, gettext_lazy
 
+from imh_assessments.h5p.demo import (
+    DEMO_MACHINE_NAME,
+    DEMO_PACKAGE_NAME,
+    DEMO_TITLE,
+    demo_package_bytes,
+)
 from imh_assessments.h5p.storage import (
     Budget,
     ExtractionError,
@@ -280,3 +286,27 @@ def h5p_activity_delete(*, activity: H5PActivity) -> None:
     with transaction.atomic():
         activity.delete()
         transaction.on_commit(lambda: _delete_files(prefix, package))
+
+
+def h5p_demo_activity_get_or_create(
+    *, title: str = DEMO_TITLE, uploaded_by: Any = None, pass_mark: int = 80
+) -> tuple[H5PActivity, bool]:
+    """The activity made from the project's own package (``IMH.CueCheck``), created once.
+
+    An activity already made from this content type under ``title`` is returned as it is
+    (with ``False``), so running the demo again changes nothing an educator has edited.
+    """
+    existing = (
+        H5PActivity.objects.filter(title=title, main_library__machine_name=DEMO_MACHINE_NAME)
+        .order_by("pk")
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    activity = h5p_activity_create(
+        title=title,
+        file=ContentFile(demo_package_bytes(), name=DEMO_PACKAGE_NAME),
+        uploaded_by=uploaded_by,
+        pass_mark=pass_mark,
+    )
+    return activity, True

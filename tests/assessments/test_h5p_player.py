@@ -15,7 +15,7 @@ from imh_assessments.blocks.h5p import H5PBlock
 from imh_assessments.models import ActivityResult, H5PActivity
 from imh_assessments.selectors.xapi import h5p_ids_passed
 from imh_assessments.views.h5p import embed_url
-from tests.assessments.xapi_helpers import bare_activity, h5p_activity
+from tests.assessments.xapi_helpers import bare_activity, demo_h5p_activity
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,18 +105,18 @@ def test_embed_needs_a_valid_link():
 
 
 def test_package_files_are_served_for_the_frame():
-    activity = h5p_activity()
+    activity = demo_h5p_activity()
     html = Client().get(embed_url(activity=activity, page_id=None)).content.decode()
     files = re.search(r'data-files-url="([^"]+)"', html)[1].removeprefix("http://testserver")
     client = Client()
     h5p_json = client.get(f"{files}/h5p.json")
     assert h5p_json.status_code == 200
-    assert json.loads(b"".join(h5p_json.streaming_content))["mainLibrary"] == "H5P.TrueFalse"
+    assert json.loads(b"".join(h5p_json.streaming_content))["mainLibrary"] == "IMH.CueCheck"
     assert h5p_json["Access-Control-Allow-Origin"] == "*"
     assert "sandbox" in h5p_json["Content-Security-Policy"]
     content = client.get(f"{files}/content/content.json")
     assert content.status_code == 200
-    library = client.get(f"{files}/libraries/H5P.TrueFalse-1.6/library.json")
+    library = client.get(f"{files}/libraries/IMH.CueCheck-1.0/library.json")
     assert library.status_code == 200
     assert library["Content-Type"] == "application/json"
 
@@ -140,7 +140,7 @@ def test_package_files_stay_inside_their_folders(path):
 
 
 def test_package_files_need_the_link_of_their_activity():
-    activity = h5p_activity()
+    activity = demo_h5p_activity()
     other = bare_activity(title="Another")
     token = embed_url(activity=other, page_id=None).split("t=")[1]
     response = Client().get(f"/assessments/h5p/{activity.uuid}/files/{token}/h5p.json")

@@ -79,6 +79,34 @@ def h5p_activity(name: str = "true-false.h5p", **fields) -> H5PActivity:
     return activity
 
 
+def demo_h5p_activity(**fields) -> H5PActivity:
+    """An activity made from the project's own package (``IMH.CueCheck``), files stored.
+
+    Needs nothing from outside the repository; ``demo_answers()`` gives the right answers.
+    """
+    from imh_assessments.h5p.demo import DEMO_PACKAGE_NAME, demo_package_bytes
+    from imh_assessments.services.h5p import h5p_activity_create
+
+    activity = h5p_activity_create(
+        title=fields.pop("title", "Reading a baby's cues"),
+        file=ContentFile(demo_package_bytes(), name=DEMO_PACKAGE_NAME),
+        uploaded_by=fields.pop("uploaded_by", None),
+        pass_mark=fields.pop("pass_mark", 100),
+    )
+    if fields:
+        H5PActivity.objects.filter(pk=activity.pk).update(**fields)
+        activity.refresh_from_db()
+    return activity
+
+
+def demo_answers() -> list[tuple[str, str]]:
+    """The demo package's descriptions with their right answers, in order."""
+    from imh_assessments.h5p.demo import DEMO_CONTENT_DIR
+
+    content = json.loads((DEMO_CONTENT_DIR / "content" / "content.json").read_text())
+    return [(item["text"], item["cue"]) for item in content["statements"]]
+
+
 def bare_activity(**fields) -> H5PActivity:
     """An activity row without files, for tests of statements and results only."""
     fields.setdefault("title", "Responding to a baby's cues")

@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from imh_courses.services.learning import enrolment_create
-from tests.assessments.xapi_helpers import h5p_activity
+from tests.assessments.xapi_helpers import demo_h5p_activity
+from tests.browser.test_h5p_player import answer_cues
 from tests.courses.factories import create_course, lessons_of
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_passing_the_required_activity_completes_the_course_and_says_so(new_page, screenshot_dir):
-    activity = h5p_activity(title="Is this false?")
+    activity = demo_h5p_activity()
     course = create_course(title="Responsive care", modules=1, lessons_per_module=1)
     lesson = lessons_of(course)[0]
     lesson.body.append(("h5p", {"activity": activity, "required": True}))
@@ -37,7 +38,7 @@ def test_passing_the_required_activity_completes_the_course_and_says_so(new_page
     expect(page.get_by_role("button", name="Mark as complete")).to_have_count(0)
 
     player = page.frame_locator("iframe.imh-h5p__frame")
-    player.get_by_role("radio", name="False").click()
+    answer_cues(player)
     player.get_by_role("button", name="Check").click()
 
     # The activity's status line (announced to screen readers) says what the pass did...

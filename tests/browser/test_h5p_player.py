@@ -16,7 +16,7 @@ from imh_assessments.models import (
     XAPIStatement,
 )
 from imh_courses.services.learning import enrolment_create
-from tests.assessments.xapi_helpers import h5p_activity
+from tests.assessments.xapi_helpers import demo_answers, demo_h5p_activity
 from tests.courses.factories import create_course, lessons_of
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -32,7 +32,7 @@ def _log_in(page, email: str) -> None:
 
 
 def _lesson_with_activity():
-    activity = h5p_activity(title="Is this false?")
+    activity = demo_h5p_activity()
     course = create_course(title="Responsive care", modules=1, lessons_per_module=1)
     lesson = lessons_of(course)[0]
     lesson.body.append(("h5p", {"activity": activity, "required": True}))
@@ -53,6 +53,19 @@ def _wait_for(check, timeout: float = 15):
     raise AssertionError("Timed out waiting for the server to record the result.")
 
 
+LABELS = {"engagement": "Engagement cue", "disengagement": "Disengagement cue"}
+OTHER = {"engagement": "disengagement", "disengagement": "engagement"}
+
+
+def answer_cues(player, *, wrong: int = 0) -> None:
+    """Answer the project's demo activity in the player, ``wrong`` of the answers wrongly."""
+    for index, (text, cue) in enumerate(demo_answers()):
+        choice = OTHER[cue] if index < wrong else cue
+        player.get_by_role("group", name=text).get_by_role(
+            "radio", name=LABELS[choice], exact=True
+        ).check()
+
+
 def _player_frame(page):
     page.locator("[data-imh-h5p][data-h5p-started=true]").wait_for()
     return next(frame for frame in page.frames if "/embed/" in frame.url)
@@ -69,7 +82,7 @@ def test_trainee_answers_and_the_result_is_recorded(new_page, screenshot_dir):
     page.goto(lesson.url)
 
     player = page.frame_locator("iframe.imh-h5p__frame")
-    player.get_by_role("radio", name="False").click()
+    answer_cues(player)
     player.get_by_role("button", name="Check").click()
 
     result = _wait_for(lambda: ActivityResult.objects.filter(user=user, activity=activity).first())
@@ -78,7 +91,7 @@ def test_trainee_answers_and_the_result_is_recorded(new_page, screenshot_dir):
     )
     score = answered.raw["result"]["score"]
     assert result.score == score["scaled"]
-    assert score["raw"] == score["max"]  # "False" is the right answer
+    assert score["raw"] == score["max"] == len(demo_answers())
     assert result.passed
     assert answered.raw["object"]["id"].endswith(f"/assessments/h5p/{activity.uuid}")
     assert answered.raw["actor"]["account"]["name"] == str(user.pk)
@@ -92,7 +105,13 @@ def test_trainee_answers_and_the_result_is_recorded(new_page, screenshot_dir):
     assert json.loads(state.document)
     page.reload()
     player = page.frame_locator("iframe.imh-h5p__frame")
-    expect(player.get_by_role("radio", name="False")).to_have_attribute("aria-checked", "true")
+    text, cue = demo_answers()[0]
+    expect(
+        player.get_by_role("group", name=text).get_by_role("radio", name=LABELS[cue], exact=True)
+    ).to_be_checked()
+    expect(player.get_by_role("status")).to_have_text(
+        f"You got {len(demo_answers())} out of {len(demo_answers())} right."
+    )
 
 
 def test_player_frame_cannot_use_the_trainees_session(new_page, live_server):

@@ -20,7 +20,7 @@ def test_player_frame_uses_the_sites_typeface_and_padding(new_page, screenshot_d
     _log_in(page, user.email)
     page.goto(lesson.url)
     frame = _player_frame(page)
-    page.frame_locator("iframe.imh-h5p__frame").get_by_role("radio", name="False").wait_for()
+    page.frame_locator("iframe.imh-h5p__frame").get_by_role("radio").first.wait_for()
 
     body = frame.evaluate(
         """() => {
