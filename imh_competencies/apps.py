@@ -25,6 +25,10 @@ class CompetenciesConfig(AppConfig):
         "change_crosswalk",
         "delete_crosswalk",
         "view_crosswalk",
+        "add_externalprogramme",
+        "change_externalprogramme",
+        "view_externalprogramme",
+        "review_externalprogramme",
     )
     verbose_name = _("Competencies")
     default_auto_field = "django.db.models.BigAutoField"

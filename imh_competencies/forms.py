@@ -12,19 +12,23 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from imh_competencies import selectors
 from imh_competencies.models import (
+    Area,
     Competency,
     ExternalLearning,
+    ExternalProgramme,
     Framework,
     ObservationCompetency,
     SelfAssessment,
 )
 from imh_competencies.policies import trainees_observable_by, user_is_educator, user_may_observe
 from imh_competencies.services import evidence_file_validate
+from imh_core.formatting import hours_text
 from imh_core.people import person_name
 
 
@@ -442,3 +446,96 @@ class ExternalLearningRejectForm(forms.Form):
         help_text=_("The trainee is emailed this, so say what they can do next."),
         error_messages={"required": _("Enter the reason, so the trainee knows what to do next.")},
     )
+
+
+# The external programme directory.
+
+
+class ProgrammeSearchForm(forms.Form):
+    """The directory's search box and filters, read from the query string."""
+
+    q = forms.CharField(label=_("Search programmes"), required=False, max_length=200)
+    level = forms.TypedChoiceField(label=_("Level"), required=False, coerce=int, empty_value=None)
+    format = forms.ChoiceField(label=_("Format"), required=False)
+    area = forms.ModelChoiceField(
+        label=_("Competency area"), queryset=Area.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [
+            ("", gettext("Any level")),
+            *selectors.programme_directory_levels(),
+        ]
+        self.fields["format"].choices = [
+            ("", gettext("Any format")),
+            *ExternalProgramme.Format.choices,
+        ]
+        areas = selectors.programme_directory_areas()
+        several = len({area.framework_id for area in areas}) > 1
+        area_field = self.fields["area"]
+        area_field.queryset = areas
+        area_field.empty_label = gettext("Any area")
+        area_field.label_from_instance = (
+            (lambda area: f"{area.framework.name}: {area.name}")
+            if several
+            else (lambda area: area.name)
+        )
+
+    def filters(self) -> dict[str, Any]:
+        """What to search for; a value that is not offered is left out, not an error."""
+        if self.is_valid():
+            data = self.cleaned_data
+        else:
+            data = {
+                name: self.cleaned_data.get(name)
+                for name in ("q", "level", "format", "area")
+                if name not in self.errors
+            }
+        return {
+            "query": data.get("q") or "",
+            "level": data.get("level") or None,
+            "format": data.get("format") or "",
+            "area": data.get("area"),
+        }
+
+
+class ProgrammeClaimForm(forms.Form):
+    """ "I've done this": the date and, when it differs from the usual, the hours."""
+
+    completed_on = forms.DateField(
+        label=_("Date you completed it"),
+        widget=DateInput(),
+        error_messages={
+            "required": _("Enter the date you completed the programme."),
+            "invalid": _("Enter the date completed as a real date."),
+        },
+    )
+    hours = forms.DecimalField(
+        label=_("Hours of learning (optional)"),
+        required=False,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("999.9"),
+        max_digits=5,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-4", "step": "0.1"}),
+        error_messages={
+            "invalid": _("Enter the hours as a number, like 3 or 7.5."),
+            "min_value": _("Enter the hours as a number greater than 0, like 3 or 7.5."),
+            "max_value": _("Enter 999 hours or fewer."),
+            "max_decimal_places": _("Enter the hours to one decimal place, like 7.5."),
+            "max_digits": _("Enter 999 hours or fewer."),
+        },
+    )
+
+    def __init__(self, *args: Any, programme: ExternalProgramme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["hours"].help_text = gettext(
+            "Leave this empty for the usual %(hours)s. Change it if you did more or less."
+        ) % {"hours": hours_text(programme.typical_hours)}
+
+    def clean_completed_on(self) -> Any:
+        value = self.cleaned_data["completed_on"]
+        if value and value > timezone.localdate():
+            raise ValidationError(_("The date completed must be today or in the past."))
+        return value

@@ -11,10 +11,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
 from imh_core.storage import private_storage
@@ -442,6 +444,153 @@ class SelfAssessment(models.Model):
         }
 
 
+class ExternalProgramme(ClusterableModel):
+    """A training programme run elsewhere, mapped against a framework by educators.
+
+    Approved programmes make up the directory trainees browse; claiming one logs it as their
+    ``ExternalLearning`` in one step, prefilled from the programme and its mapping.
+    """
+
+    class Format(models.TextChoices):
+        FACE_TO_FACE = "face_to_face", _("Face to face")
+        ONLINE = "online", _("Online, live")
+        BLENDED = "blended", _("Blended")
+        SELF_STUDY = "self_study", _("Self-study or e-learning")
+        CONFERENCE = "conference", _("Conference or study day")
+        UNIVERSITY = "university", _("University module")
+        OTHER = "other", _("Other")
+
+    class ReviewStatus(models.TextChoices):
+        UNDER_REVIEW = "under_review", _("Under review")
+        APPROVED = "approved", _("Mapped and approved")
+        NOT_APPROVED = "not_approved", _("Not approved")
+
+    title = models.CharField(max_length=255)
+    provider = models.CharField(max_length=255, help_text=_("Who runs it."))
+    description = models.TextField(blank=True, max_length=5000)
+    url = models.URLField(
+        _("web address"), blank=True, help_text=_("The provider's page about the programme.")
+    )
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="external_programmes"
+    )
+    level = models.PositiveSmallIntegerField(
+        default=1, help_text=_("The framework level the programme is pitched at, as a number.")
+    )
+    format = models.CharField(max_length=20, choices=Format.choices)
+    typical_hours = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        help_text=_("The hours of learning most people do, like 7.5 for a study day."),
+    )
+    participatory = models.BooleanField(
+        default=False,
+        help_text=_("Learning with other people, as professional revalidation counts it."),
+    )
+    review_status = models.CharField(
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.UNDER_REVIEW
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_notes = models.TextField(blank=True, max_length=5000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "provider"]
+        verbose_name = _("external programme")
+        verbose_name_plural = _("external programmes")
+        permissions = [
+            ("review_externalprogramme", _("Can approve or not approve external programmes"))
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("title"),
+                Lower("provider"),
+                name="competencies_programme_title_provider_unique",
+                violation_error_message=_("A programme with this title and provider exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(typical_hours__gt=0), name="competencies_programme_hours_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=1), name="competencies_programme_level_min"
+            ),
+            models.CheckConstraint(
+                condition=Q(review_status__in=["under_review", "approved", "not_approved"]),
+                name="competencies_programme_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    format__in=[
+                        "face_to_face",
+                        "online",
+                        "blended",
+                        "self_study",
+                        "conference",
+                        "university",
+                        "other",
+                    ]
+                ),
+                name="competencies_programme_format_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(review_status="not_approved") | ~Q(review_notes=""),
+                name="competencies_programme_not_approved_has_notes",
+            ),
+        ]
+        indexes = [models.Index(fields=["review_status", "title"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.provider})"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.review_status == self.ReviewStatus.APPROVED
+
+    @property
+    def level_text(self) -> str:
+        return self.framework.level_label(self.level)
+
+    def clean(self) -> None:
+        framework = getattr(self, "framework", None)
+        if framework is not None and not 1 <= (self.level or 0) <= len(framework.levels):
+            raise ValidationError(
+                {
+                    "level": gettext("Choose a level from 1 to %(count)s.")
+                    % {"count": len(framework.levels)}
+                }
+            )
+
+
+class ExternalProgrammeCompetency(Orderable, MappingBase):
+    """A competency an external programme develops, at a level of its framework."""
+
+    programme = ParentalKey(ExternalProgramme, on_delete=models.CASCADE, related_name="mappings")
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("competency mapping")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "competency"], name="competencies_programme_mapping_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=1), name="competencies_programme_mapping_level_min"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("%(competency)s at level %(level)s") % {
+            "competency": self.competency,
+            "level": self.level,
+        }
+
+
 def external_learning_upload_to(instance: ExternalLearning, filename: str) -> str:
     """A private prefix and a random name: the original name is kept in the row only."""
     import uuid
@@ -486,6 +635,14 @@ class ExternalLearning(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     rejection_reason = models.TextField(blank=True)
+    programme = models.ForeignKey(
+        ExternalProgramme,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="learning_records",
+        help_text=_("The directory programme this was claimed from, if any."),
+    )
 
     class Meta:
         ordering = ["-completed_on", "-id"]
@@ -502,6 +659,13 @@ class ExternalLearning(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(hours__gt=0), name="competencies_external_learning_hours_positive"
+            ),
+            # A double-submitted claim is refused; doing the programme again on another day
+            # is a new record.
+            models.UniqueConstraint(
+                fields=["user", "programme", "completed_on"],
+                condition=Q(programme__isnull=False),
+                name="competencies_external_learning_programme_once_a_day",
             ),
         ]
         indexes = [models.Index(fields=["user", "-completed_on"])]

@@ -17,6 +17,8 @@ from imh_competencies.models import (
     Evidence,
     ExternalLearning,
     ExternalLearningCompetency,
+    ExternalProgramme,
+    ExternalProgrammeCompetency,
     Framework,
     Observation,
     ObservationCompetency,
@@ -129,7 +131,9 @@ def external_learning_for_portfolio(*, user) -> list[ExternalLearning]:
 
 def external_learning_of_owner(*, user, pk: int) -> ExternalLearning:
     try:
-        return ExternalLearning.objects.select_related("reviewed_by").get(pk=pk, user=user)
+        return ExternalLearning.objects.select_related("reviewed_by", "programme").get(
+            pk=pk, user=user
+        )
     except ExternalLearning.DoesNotExist:
         raise Http404("No external learning of yours has this id.") from None
 
@@ -148,6 +152,93 @@ def external_learning_claims(
     for claim in claims:
         claim.level_text = claim.competency.framework.level_label(claim.level)
     return claims
+
+
+# The external programme directory.
+
+
+def programmes_approved() -> QuerySet[ExternalProgramme]:
+    return ExternalProgramme.objects.filter(
+        review_status=ExternalProgramme.ReviewStatus.APPROVED
+    ).select_related("framework")
+
+
+def programme_directory(
+    *,
+    query: str = "",
+    level: int | None = None,
+    format: str = "",
+    area: Area | None = None,
+) -> QuerySet[ExternalProgramme]:
+    """Approved programmes matching a text search and the directory's filters."""
+    programmes = programmes_approved()
+    for word in (query or "").split()[:10]:
+        programmes = programmes.filter(
+            Q(title__icontains=word)
+            | Q(provider__icontains=word)
+            | Q(description__icontains=word)
+            | Q(mappings__competency__short_name__icontains=word)
+            | Q(mappings__competency__code__iexact=word)
+        )
+    if level:
+        programmes = programmes.filter(level=level)
+    if format:
+        programmes = programmes.filter(format=format)
+    if area is not None:
+        programmes = programmes.filter(mappings__competency__area=area)
+    return programmes.distinct().order_by("title", "provider")
+
+
+def programme_directory_levels() -> list[tuple[int, str]]:
+    """The levels approved programmes are pitched at, each labelled as its frameworks
+    name it ("Level 2", or "Skilled / Level 2" when frameworks differ)."""
+    labels: dict[int, list[str]] = {}
+    for programme in programmes_approved():
+        label = programme.framework.level_label(programme.level)
+        names = labels.setdefault(programme.level, [])
+        if label not in names:
+            names.append(label)
+    return [(level, " / ".join(labels[level])) for level in sorted(labels)]
+
+
+def programme_directory_areas() -> QuerySet[Area]:
+    """The competency areas that approved programmes are mapped to."""
+    mapped = ExternalProgrammeCompetency.objects.filter(
+        programme__review_status=ExternalProgramme.ReviewStatus.APPROVED
+    ).values("competency__area_id")
+    return (
+        Area.objects.filter(pk__in=mapped)
+        .select_related("framework")
+        .order_by("framework__name", "sort_order", "code")
+    )
+
+
+def programme_for_directory(*, pk: int) -> ExternalProgramme:
+    """A programme as trainees see it, whatever its review (the page says when it cannot be
+    claimed)."""
+    try:
+        return ExternalProgramme.objects.select_related("framework").get(pk=pk)
+    except ExternalProgramme.DoesNotExist:
+        raise Http404("No programme has this id.") from None
+
+
+def programme_mappings(*, programme: ExternalProgramme) -> list[ExternalProgrammeCompetency]:
+    """The programme's mapped competencies, in framework order, each with ``level_text``."""
+    rows = list(
+        programme.mappings.select_related("competency__framework", "competency__area").order_by(
+            "competency__area__sort_order", "competency__sort_order", "competency__code"
+        )
+    )
+    for row in rows:
+        row.level_text = row.competency.framework.level_label(row.level)
+    return rows
+
+
+def programme_records_of(*, user, programme: ExternalProgramme) -> QuerySet[ExternalLearning]:
+    """The person's own records claimed from this programme, latest first."""
+    return ExternalLearning.objects.filter(user=user, programme=programme).order_by(
+        "-completed_on", "-pk"
+    )
 
 
 def external_learning_pending() -> QuerySet[ExternalLearning]:
@@ -176,7 +267,7 @@ def external_learning_for_review(*, pk: int) -> ExternalLearning:
     try:
         return (
             ExternalLearning.objects.exclude(status=ExternalLearning.Status.LOGGED)
-            .select_related("user", "reviewed_by")
+            .select_related("user", "reviewed_by", "programme")
             .get(pk=pk)
         )
     except ExternalLearning.DoesNotExist:
@@ -480,6 +571,7 @@ def competency_data_export_for_user(user) -> dict[str, list[dict]]:
     )
     external = (
         ExternalLearning.objects.filter(user=user)
+        .select_related("programme")
         .prefetch_related("claims__competency__framework")
         .order_by("completed_on", "pk")
     )
@@ -531,6 +623,7 @@ def competency_data_export_for_user(user) -> dict[str, list[dict]]:
             {
                 "title": item.title,
                 "provider": item.provider,
+                "from_programme_directory": str(item.programme) if item.programme else None,
                 "completed_on": when(item.completed_on),
                 "hours": str(item.hours),
                 "participatory": item.participatory,

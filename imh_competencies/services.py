@@ -18,6 +18,8 @@ from imh_competencies.models import (
     Evidence,
     ExternalLearning,
     ExternalLearningCompetency,
+    ExternalProgramme,
+    ExternalProgrammeCompetency,
     Framework,
     Observation,
     ObservationCompetency,
@@ -526,9 +528,11 @@ def external_learning_create(
     evidence_file: object | None = None,
     framework: Framework | None = None,
     claims: Iterable[tuple[int, int]] = (),
+    programme: ExternalProgramme | None = None,
 ) -> ExternalLearning:
     """Log learning done elsewhere, once: it counts as CPD at once, and any competencies it
-    claims wait for an educator to verify them."""
+    claims wait for an educator to verify them. ``programme`` links it to the directory
+    programme it was claimed from (see ``programme_claim``)."""
     hours = _external_learning_check(completed_on=completed_on, hours=hours)
     checked = _external_claims_check(framework=framework, claims=claims)
     item = ExternalLearning(
@@ -540,6 +544,7 @@ def external_learning_create(
         participatory=bool(participatory),
         reflection=(reflection or "").strip(),
         status=ExternalLearning.Status.PENDING if checked else ExternalLearning.Status.LOGGED,
+        programme=programme,
     )
     if evidence_file:
         _evidence_file_set(item, evidence_file)
@@ -751,6 +756,204 @@ def _file_delete_on_commit(field_file: object) -> None:
         return
     storage = field_file.storage  # type: ignore[attr-defined]
     transaction.on_commit(lambda: storage.delete(name), robust=True)
+
+
+# The external programme directory.
+
+PROGRAMME_REVIEW_PERMISSION = "imh_competencies.review_externalprogramme"
+
+
+def programme_mapping_check(
+    *, framework: Framework, level: object, mappings: Iterable[tuple[Competency | int, object]]
+) -> list[tuple[Competency, int]]:
+    """A programme's level and (competency, level) mapping, checked against its framework.
+
+    Every competency must come from the programme's framework, once, at one of its levels.
+    Returns the mapping with competencies loaded and levels as numbers.
+    """
+    try:
+        number = int(level)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = 0
+    if not 1 <= number <= len(framework.levels):
+        raise ValidationError(
+            {
+                "level": _("Choose a level from %(lowest)s to %(highest)s.")
+                % {
+                    "lowest": framework.level_label(1),
+                    "highest": framework.level_label(len(framework.levels)),
+                }
+            },
+            code="level_out_of_range",
+        )
+    pairs = [
+        (getattr(competency, "pk", competency), mapped_level)
+        for competency, mapped_level in mappings
+    ]
+    ids = [int(pk) for pk, _level in pairs]
+    if len(set(ids)) != len(ids):
+        raise ValidationError(_("Map each competency once."), code="duplicate_competency")
+    found = _competencies_of_framework(framework=framework, ids=ids)
+    return [
+        (found[int(pk)], _level_check(competency=found[int(pk)], level=value, field="level"))
+        for pk, value in pairs
+    ]
+
+
+def _programme_hours_check(hours: object) -> Decimal:
+    try:
+        return _external_learning_check(completed_on=None, hours=hours)
+    except ValidationError as error:
+        raise ValidationError(
+            {"typical_hours": error.message_dict["hours"]}, code="invalid"
+        ) from None
+
+
+@transaction.atomic
+def programme_create(
+    *,
+    actor: AbstractBaseUser | None,
+    title: str,
+    provider: str,
+    framework: Framework,
+    level: int,
+    format: str,
+    typical_hours: object,
+    participatory: bool = False,
+    description: str = "",
+    url: str = "",
+    mappings: Iterable[tuple[Competency | int, int]] = (),
+) -> ExternalProgramme:
+    """Add a programme to the directory, under review until an educator approves it."""
+    checked = programme_mapping_check(framework=framework, level=level, mappings=mappings)
+    programme = ExternalProgramme(
+        title=(title or "").strip(),
+        provider=(provider or "").strip(),
+        framework=framework,
+        level=int(level),
+        format=format,
+        typical_hours=_programme_hours_check(typical_hours),
+        participatory=bool(participatory),
+        description=(description or "").strip(),
+        url=(url or "").strip(),
+        created_by=actor,
+    )
+    programme.full_clean()
+    programme.save()
+    for order, (competency, mapped_level) in enumerate(checked):
+        ExternalProgrammeCompetency.objects.create(
+            programme=programme, competency=competency, level=mapped_level, sort_order=order
+        )
+    return programme
+
+
+def _programme_lock(programme: ExternalProgramme) -> ExternalProgramme:
+    return (
+        ExternalProgramme.objects.select_for_update(of=("self",))
+        .select_related("framework")
+        .get(pk=programme.pk)
+    )
+
+
+@transaction.atomic
+def programme_review(
+    *, programme: ExternalProgramme, actor: AbstractBaseUser, approve: bool, notes: str = ""
+) -> ExternalProgramme:
+    """An educator approves the programme and its mapping for the directory, or does not
+    (with notes saying why). Either decision can be made again later."""
+    if not getattr(actor, "is_authenticated", False) or not actor.has_perm(
+        PROGRAMME_REVIEW_PERMISSION
+    ):
+        raise PermissionDenied(_("Only an educator can review programmes."))
+    notes = (notes or "").strip()
+    locked = _programme_lock(programme)
+    if approve:
+        mappings = [(row.competency_id, row.level) for row in locked.mappings.all()]
+        if not mappings:
+            raise ValidationError(
+                _("Map the programme to at least one competency before you approve it."),
+                code="no_mapping",
+            )
+        programme_mapping_check(framework=locked.framework, level=locked.level, mappings=mappings)
+        locked.review_status = ExternalProgramme.ReviewStatus.APPROVED
+    else:
+        if not notes:
+            raise ValidationError(
+                {"notes": _("Enter why the programme is not approved.")}, code="notes_required"
+            )
+        locked.review_status = ExternalProgramme.ReviewStatus.NOT_APPROVED
+    locked.review_notes = notes
+    locked.reviewed_at = timezone.now()
+    locked.reviewed_by = actor
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def programme_return_to_review(*, programme: ExternalProgramme) -> ExternalProgramme:
+    """What was approved has changed: take the programme out of the directory until an
+    educator looks at it again."""
+    locked = _programme_lock(programme)
+    locked.review_status = ExternalProgramme.ReviewStatus.UNDER_REVIEW
+    locked.reviewed_at = None
+    locked.reviewed_by = None
+    locked.save(update_fields=["review_status", "reviewed_at", "reviewed_by", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def programme_claim(
+    *,
+    user: AbstractBaseUser,
+    programme: ExternalProgramme,
+    completed_on: datetime.date,
+    hours: object | None = None,
+) -> ExternalLearning:
+    """ "I've done this": log an approved programme as the person's learning done elsewhere,
+    prefilled from the programme (title, provider, hours, participatory) and claiming the
+    competencies it is mapped to at their levels.
+
+    The same programme on the same date is refused (a second click, a resubmitted form);
+    doing it again on another date is a new record.
+    """
+    locked = _programme_lock(programme)
+    if not locked.is_approved:
+        raise ValidationError(
+            _(
+                "“%(title)s” is not in the programme directory at the moment, so it cannot be "
+                "claimed. Add it as learning you did elsewhere instead."
+            )
+            % {"title": locked.title},
+            code="not_approved",
+        )
+    if completed_on is None:
+        raise ValidationError(
+            {"completed_on": _("Enter the date you completed the programme.")},
+            code="required",
+        )
+    if ExternalLearning.objects.filter(
+        user=user, programme=locked, completed_on=completed_on
+    ).exists():
+        raise ValidationError(
+            {
+                "completed_on": _(
+                    "You have already logged this programme as completed on that date."
+                )
+            },
+            code="already_claimed",
+        )
+    return external_learning_create(
+        user=user,
+        title=locked.title,
+        provider=locked.provider,
+        completed_on=completed_on,
+        hours=locked.typical_hours if hours in (None, "") else hours,
+        participatory=locked.participatory,
+        framework=locked.framework,
+        claims=[(row.competency_id, row.level) for row in locked.mappings.all()],
+        programme=locked,
+    )
 
 
 # Data rights.

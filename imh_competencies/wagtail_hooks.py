@@ -6,7 +6,7 @@ from wagtail import hooks
 
 from imh_competencies.selectors import competency_data_export_for_user
 from imh_competencies.services import competency_data_erase_for_user
-from imh_competencies.viewsets import evidence, frameworks  # noqa: F401
+from imh_competencies.viewsets import evidence, frameworks, programmes  # noqa: F401
 from imh_core.hooks import IMH_USER_DATA_ERASERS, IMH_USER_DATA_EXPORTERS
 
 
