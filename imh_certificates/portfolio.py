@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from imh_certificates.models import Certificate
 from imh_competencies.selectors import external_learning_for_portfolio
-from imh_core.hooks import IMH_PORTFOLIO_REFLECTIONS, hook_results
+from imh_core.hooks import IMH_PORTFOLIO_ACTIVITIES, IMH_PORTFOLIO_REFLECTIONS, hook_results
 from imh_core.links import path_for, site_url_for
 from imh_core.people import person_name
 from imh_core.site import site_name
@@ -54,6 +54,14 @@ def reflections_for(*, user: AbstractBaseUser) -> list[dict[str, Any]]:
         ),
         reverse=True,
     )
+
+
+def activities_for(*, user: AbstractBaseUser) -> list[dict[str, Any]]:
+    """More CPD activities from the apps above (``IMH_PORTFOLIO_ACTIVITIES``), newest first."""
+    items: list[dict[str, Any]] = []
+    for answer in hook_results(IMH_PORTFOLIO_ACTIVITIES, user):
+        items.extend(answer or ())
+    return sorted(items, key=lambda item: item["occurred_on"], reverse=True)
 
 
 # Selectors.
@@ -92,10 +100,12 @@ class Portfolio:
     certificate_hours: Decimal = Decimal("0")
     external_hours: Decimal = Decimal("0")
     rows: list[dict[str, Any]] = field(default_factory=list)
+    activities: list[dict[str, Any]] = field(default_factory=list)
+    activity_hours: Decimal = Decimal("0")
 
     @property
     def total_hours(self) -> Decimal:
-        return self.certificate_hours + self.external_hours
+        return self.certificate_hours + self.external_hours + self.activity_hours
 
 
 def portfolio_for(*, user: AbstractBaseUser, today: datetime.date | None = None) -> Portfolio:
@@ -115,6 +125,10 @@ def portfolio_for(*, user: AbstractBaseUser, today: datetime.date | None = None)
             (c.cpd_hours for c in certificates if certificate_counts_as_cpd(c)), Decimal("0")
         ),
         external_hours=sum((item.hours for item in external), Decimal("0")),
+    )
+    portfolio.activities = activities_for(user=user)
+    portfolio.activity_hours = sum(
+        (Decimal(item["hours"]) for item in portfolio.activities), Decimal("0")
     )
     portfolio.rows = revalidation_rows(portfolio=portfolio)
     return portfolio
@@ -157,6 +171,23 @@ def revalidation_rows(*, portfolio: Portfolio) -> list[dict[str, Any]]:
                 "certificate_code": "",
                 "evidence": item.evidence_file_name,
                 "reflection": item.reflection,
+            }
+        )
+    for activity in portfolio.activities:
+        hours = Decimal(activity["hours"])
+        participatory = bool(activity.get("participatory"))
+        rows.append(
+            {
+                "date": activity["occurred_on"],
+                "method": activity.get("method") or "Other activity",
+                "title": activity["title"],
+                "provider": activity.get("provider", ""),
+                "hours": hours,
+                "participatory": participatory,
+                "participatory_hours": hours if participatory else Decimal("0"),
+                "certificate_code": "",
+                "evidence": activity.get("url", ""),
+                "reflection": "",
             }
         )
     rows.sort(key=lambda row: row["date"])

@@ -156,3 +156,9 @@ IMH_PORTFOLIO_REFLECTIONS = "imh_portfolio_reflections"
 """Reflections shown in a person's CPD portfolio. Functions take ``user`` and return a list of
 dicts with ``title``, ``prompt``, ``text``, ``updated_at`` and ``url``; every answer is
 shown, most recently edited first."""
+
+IMH_PORTFOLIO_ACTIVITIES = "imh_portfolio_activities"
+"""More CPD activities in a person's portfolio (reflective supervision, for one). Functions
+take ``user`` and return a list of dicts with ``title``, ``occurred_on`` (a date), ``hours``
+(a ``Decimal``), ``participatory`` (bool) and ``url``, and optionally ``method`` and
+``provider``. Each counts towards the portfolio's hours and is a row of its CPD log."""
