@@ -29,7 +29,7 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Competencies and assessments")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete
+        from django.db.models.signals import post_delete, post_save
         from wagtail.models import Page
         from wagtail.signals import page_published, page_unpublished
 
@@ -47,4 +47,10 @@ class AssessmentsConfig(AppConfig):
             signals.placements_clear_on_unpublish,
             sender=Page,
             dispatch_uid="imh_assessments.placements_delete",
+        )
+        # A passed reliability test completes the lessons it gates, like a passed quiz.
+        post_save.connect(
+            signals.activity_passed_on_reliability_pass,
+            sender="imh_reliability.Attempt",
+            dispatch_uid="imh_assessments.reliability_passed",
         )

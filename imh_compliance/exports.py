@@ -27,6 +27,7 @@ from imh_accounts.choices import ProfessionalRole
 from imh_compliance import xlsx
 from imh_compliance.selectors.columns import Column
 from imh_compliance.selectors.matrix import NO_ROLE, Matrix, MatrixFilters
+from imh_compliance.selectors.reliability import ReliabilityTable
 from imh_compliance.status import MET, Cell, Status
 from imh_core.site import site_name
 from imh_core.spreadsheets import spreadsheet_safe
@@ -61,18 +62,26 @@ def cell_date(cell: Cell) -> datetime.date | None:
     return None
 
 
-def headings(columns: list[Column]) -> list[str]:
+def headings(columns: list[Column], reliability: ReliabilityTable | None = None) -> list[str]:
     result = [str(heading) for heading in FIXED_HEADINGS]
     for column in columns:
         result += [
             gettext("%(title)s: status") % {"title": column.title},
             gettext("%(title)s: date") % {"title": column.title},
         ]
+    for title in reliability.titles if reliability else []:
+        result += [
+            gettext("Reliability test %(title)s: status") % {"title": title},
+            gettext("Reliability test %(title)s: valid until") % {"title": title},
+        ]
     return result
 
 
-def records(matrix: Matrix) -> Iterator[list[Any]]:
-    """One list per member: text as ``str`` (not yet neutralised) and dates as ``date``."""
+def records(matrix: Matrix, reliability: ReliabilityTable | None = None) -> Iterator[list[Any]]:
+    """One list per member: text as ``str`` (not yet neutralised) and dates as ``date``.
+
+    With ``reliability``, each live reliability test adds its status and the date the
+    person's result is (or was) valid until."""
     for row in matrix.rows:
         record: list[Any] = [
             row.name,
@@ -84,6 +93,9 @@ def records(matrix: Matrix) -> Iterator[list[Any]]:
         ]
         for cell in row.cells:
             record += [cell.label, cell_date(cell)]
+        if reliability:
+            for standing in reliability.for_user(row.user_id):
+                record += [standing.label, standing.valid_until]
         yield record
 
 
@@ -108,13 +120,15 @@ def overall_summary(matrix: Matrix) -> dict[str, int]:
 # CSV.
 
 
-def matrix_csv(matrix: Matrix) -> str:
+def matrix_csv(matrix: Matrix, *, reliability: ReliabilityTable | None = None) -> str:
     """The matrix as CSV text, starting with a byte-order mark so Excel reads it as UTF-8."""
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out)
-    writer.writerow([spreadsheet_safe(heading) for heading in headings(matrix.columns)])
-    for record in records(matrix):
+    writer.writerow(
+        [spreadsheet_safe(heading) for heading in headings(matrix.columns, reliability)]
+    )
+    for record in records(matrix, reliability):
         writer.writerow(
             [
                 value.isoformat() if isinstance(value, datetime.date) else spreadsheet_safe(value)
@@ -127,7 +141,7 @@ def matrix_csv(matrix: Matrix) -> str:
 # XLSX.
 
 
-def matrix_xlsx(matrix: Matrix) -> bytes:
+def matrix_xlsx(matrix: Matrix, *, reliability: ReliabilityTable | None = None) -> bytes:
     """The matrix as an XLSX workbook: a "Compliance" sheet and a "Totals" sheet.
 
     Text cells are neutralised like the CSV's and stored as strings, never formulas; dates are
@@ -135,7 +149,7 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
     """
     compliance_sheet = xlsx.Sheet(
         title=gettext("Compliance"),
-        headings=[spreadsheet_safe(heading) for heading in headings(matrix.columns)],
+        headings=[spreadsheet_safe(heading) for heading in headings(matrix.columns, reliability)],
         rows=(
             [
                 value
@@ -143,9 +157,10 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
                 else spreadsheet_safe(value)
                 for value in record
             ]
-            for record in records(matrix)
+            for record in records(matrix, reliability)
         ),
-        widths=[28, 32, 24, 20, 20, 14] + [16, 12] * len(matrix.columns),
+        widths=[28, 32, 24, 20, 20, 14]
+        + [16, 12] * (len(matrix.columns) + (len(reliability.tests) if reliability else 0)),
         freeze=(1, 1),
     )
     totals_sheet = xlsx.Sheet(

@@ -1,6 +1,6 @@
 """Lesson body blocks for activities. Each activity block class declares ``activity_type``
-("quiz" or "h5p") and ``activity_id(value) -> int | None`` and a ``required`` field, so
-placements can be read from any StreamField that uses them."""
+("quiz", "h5p" or "reliability") and ``activity_id(value) -> int | None`` and a ``required``
+field, so placements can be read from any StreamField that uses them."""
 
 from __future__ import annotations
 
@@ -10,5 +10,10 @@ from wagtail import blocks
 def activity_blocks() -> list[tuple[str, blocks.Block]]:
     from imh_assessments.blocks.h5p import H5PBlock
     from imh_assessments.blocks.quiz import QuizBlock
+    from imh_reliability.blocks import ReliabilityTestBlock
 
-    return [("quiz", QuizBlock()), ("h5p", H5PBlock())]
+    return [
+        ("quiz", QuizBlock()),
+        ("h5p", H5PBlock()),
+        ("reliability_test", ReliabilityTestBlock()),
+    ]

@@ -599,7 +599,12 @@ class Migration(migrations.Migration):
                 (
                     "activity_type",
                     models.CharField(
-                        choices=[("quiz", "Quiz"), ("h5p", "H5P activity")], max_length=10
+                        choices=[
+                            ("quiz", "Quiz"),
+                            ("h5p", "H5P activity"),
+                            ("reliability", "Reliability test"),
+                        ],
+                        max_length=20,
                     ),
                 ),
                 ("activity_id", models.BigIntegerField()),
@@ -626,7 +631,7 @@ class Migration(migrations.Migration):
                         name="assessments_placement_unique",
                     ),
                     models.CheckConstraint(
-                        condition=models.Q(("activity_type__in", ["quiz", "h5p"])),
+                        condition=models.Q(("activity_type__in", ["quiz", "h5p", "reliability"])),
                         name="assessments_placement_type_valid",
                     ),
                 ],

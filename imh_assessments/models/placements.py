@@ -1,4 +1,5 @@
-"""Where activities sit: which page embeds which quiz or H5P activity, and whether it is required.
+"""Where activities sit: which page embeds which quiz, H5P activity or reliability test, and
+whether it is required.
 
 Kept in step with page bodies on publish (``imh_assessments.services.placements``), so "what must
 this trainee still pass in these lessons?" is one indexed query instead of parsing
@@ -14,11 +15,12 @@ class ActivityPlacement(models.Model):
     class Type(models.TextChoices):
         QUIZ = "quiz", _("Quiz")
         H5P = "h5p", _("H5P activity")
+        RELIABILITY = "reliability", _("Reliability test")
 
     page = models.ForeignKey(
         "wagtailcore.Page", on_delete=models.CASCADE, related_name="activity_placements"
     )
-    activity_type = models.CharField(max_length=10, choices=Type.choices)
+    activity_type = models.CharField(max_length=20, choices=Type.choices)
     activity_id = models.BigIntegerField()
     required = models.BooleanField(default=True)
 
@@ -29,7 +31,7 @@ class ActivityPlacement(models.Model):
                 name="assessments_placement_unique",
             ),
             models.CheckConstraint(
-                condition=Q(activity_type__in=["quiz", "h5p"]),
+                condition=Q(activity_type__in=["quiz", "h5p", "reliability"]),
                 name="assessments_placement_type_valid",
             ),
         ]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from imh_assessments.models import ActivityPlacement
 from imh_assessments.selectors.quizzes import quiz_ids_passed
 from imh_assessments.selectors.xapi import h5p_ids_passed
+from imh_reliability.selectors import tests_passed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 _PASSED = {
     ActivityPlacement.Type.QUIZ: lambda user, ids: quiz_ids_passed(user=user, quiz_ids=ids),
     ActivityPlacement.Type.H5P: lambda user, ids: h5p_ids_passed(user=user, activity_ids=ids),
+    # A reliability result counts only while it has not expired.
+    ActivityPlacement.Type.RELIABILITY: lambda user, ids: tests_passed(user=user, test_ids=ids),
 }
 
 
@@ -24,10 +27,10 @@ def required_activities_outstanding(
     *, user: AbstractBaseUser, lesson_ids: Iterable[int]
 ) -> set[int]:
     """The ids, among ``lesson_ids``, of lessons holding a required activity ``user`` has not
-    yet passed (quiz or H5P activity).
+    yet passed (quiz, H5P activity, or reliability test with a pass that has not expired).
 
     ``imh_courses.services.learning.course_completion_evaluate`` calls this to apply a course's
-    "required assessments passed" rule. It stays at most three queries whatever the number of
+    "required assessments passed" rule. It stays at most four queries whatever the number of
     lessons (the placements, then one per type of activity found among them), because
     completion is evaluated after every progress event.
     """

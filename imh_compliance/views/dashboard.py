@@ -37,6 +37,7 @@ from imh_compliance.selectors.matrix import (
     compliance_matrix,
     matrix_rows_detail,
 )
+from imh_compliance.selectors.reliability import reliability_table
 from imh_compliance.selectors.rules import assignable_items
 from imh_compliance.services.assignments import assignments_create
 from imh_compliance.services.reminders import reminders_send_manual
@@ -252,6 +253,8 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     matrix_rows_detail(
         organisation=organisation, columns=matrix.columns, rows=page_rows, today=matrix.today
     )
+    # Observation reliability: status only, for the people on this page (two queries).
+    reliability = reliability_table(user_ids=[row.user_id for row in page_rows], today=matrix.today)
     query = form.query_string()
     summary = Counter(row.summary for row in matrix.rows)
     headings = _sort_links(query, filters, matrix.columns)
@@ -271,7 +274,15 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
                 statuses=matrix.statuses,
             ),
             "page": page,
-            "rows": [(row, zip(matrix.columns, row.cells, strict=True)) for row in page_rows],
+            "rows": [
+                (
+                    row,
+                    zip(matrix.columns, row.cells, strict=True),
+                    reliability.for_user(row.user_id),
+                )
+                for row in page_rows
+            ],
+            "reliability_tests": reliability.tests,
             "page_links": page_links,
             "previous_url": _page_url(query, page.previous_page_number())
             if page.has_previous()

@@ -27,6 +27,7 @@ from imh_compliance.models import AccessEvent, Report
 from imh_compliance.selectors.access import organisation_for_manager
 from imh_compliance.selectors.columns import columns_for
 from imh_compliance.selectors.matrix import MatrixFilters, compliance_matrix
+from imh_compliance.selectors.reliability import reliability_table
 from imh_compliance.services.audit import access_event_record
 from imh_compliance.services.reports import report_request, report_retention_days
 from imh_core.people import person_name
@@ -115,11 +116,19 @@ def _export(request: HttpRequest, pk: int, *, kind: str) -> HttpResponse:
         )
     today = timezone.localdate()
     matrix = compliance_matrix(organisation=organisation, filters=filters, today=today)
+    # Each live reliability test adds a status and a "valid until" column.
+    reliability = reliability_table(user_ids=[row.user_id for row in matrix.rows], today=today)
     if kind == "CSV":
-        response = HttpResponse(exports.matrix_csv(matrix), content_type=exports.CSV_CONTENT_TYPE)
+        response = HttpResponse(
+            exports.matrix_csv(matrix, reliability=reliability),
+            content_type=exports.CSV_CONTENT_TYPE,
+        )
         extension = "csv"
     else:
-        response = HttpResponse(exports.matrix_xlsx(matrix), content_type=exports.XLSX_CONTENT_TYPE)
+        response = HttpResponse(
+            exports.matrix_xlsx(matrix, reliability=reliability),
+            content_type=exports.XLSX_CONTENT_TYPE,
+        )
         extension = "xlsx"
     name = exports.filename(organisation=organisation, extension=extension, today=today)
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -25,6 +25,7 @@ from imh_compliance.models import AccessEvent
 from imh_compliance.records import member_record, own_active_membership, own_active_memberships
 from imh_compliance.selectors.access import member_of_organisation, organisation_for_manager
 from imh_compliance.selectors.audit import access_events_about, access_events_for
+from imh_compliance.selectors.reliability import reliability_table
 from imh_compliance.services.audit import access_event_record
 from imh_core.forms import add_service_errors
 from imh_organisations import services as organisation_services
@@ -119,6 +120,7 @@ def member(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
         action=AccessEvent.Action.VIEWED_RECORD,
         member=membership.user,
     )
+    reliability = reliability_table(user_ids=[membership.user_id])
     return render(
         request,
         "imh_compliance/records/member.html",
@@ -126,6 +128,7 @@ def member(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
             "organisation": organisation,
             "membership": membership,
             "record": record,
+            "reliability": reliability.for_user(membership.user_id),
             "crumbs": _crumbs(organisation),
         },
     )

@@ -387,6 +387,7 @@ class Migration(migrations.Migration):
                             ("care_card", 65),
                             ("quiz", 68),
                             ("h5p", 71),
+                            ("reliability_test", 74),
                         ],
                         blank=True,
                         block_lookup={
@@ -893,6 +894,25 @@ class Migration(migrations.Migration):
                             71: (
                                 "wagtail.blocks.StructBlock",
                                 [[("activity", 69), ("required", 70)]],
+                                {},
+                            ),
+                            72: (
+                                "imh_reliability.blocks.ReliabilityTestChooserBlock",
+                                (),
+                                {},
+                            ),
+                            73: (
+                                "wagtail.blocks.BooleanBlock",
+                                (),
+                                {
+                                    "default": True,
+                                    "help_text": "Trainees must hold a current pass in this test to complete the lesson.",
+                                    "required": False,
+                                },
+                            ),
+                            74: (
+                                "wagtail.blocks.StructBlock",
+                                [[("test", 72), ("required", 73)]],
                                 {},
                             ),
                         },
