@@ -1,5 +1,5 @@
-"""The Welsh catalogues of imh_core, imh_competencies and the reference site: complete, and
-compiled as written."""
+"""The Welsh catalogues of imh_core, imh_competencies, the recognition, supervision and
+reliability apps, and the reference site: complete, and compiled as written."""
 
 from __future__ import annotations
 
@@ -16,7 +16,14 @@ from django.utils import translation
 from imh_core.formatting import and_list, datetime_text, hours_text, time_text
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["imh_core", "imh_competencies", "cms"]
+APPS = [
+    "imh_core",
+    "imh_competencies",
+    "imh_recognition",
+    "imh_supervision",
+    "imh_reliability",
+    "cms",
+]
 
 
 def _entries(po: Path) -> list[dict]:
