@@ -133,6 +133,7 @@ def _chrome(request: HttpRequest) -> dict:
             link
             for link in (
                 {"label": _("Verify a certificate"), "url": _url("imh_certificates:verify")},
+                {"label": _("Recognition register"), "url": _url("imh_recognition:register")},
                 {"label": _("Privacy and your data"), "url": _url("imh_accounts:privacy")},
                 {"label": _("Accessibility"), "url": "/accessibility/"},
             )

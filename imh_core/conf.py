@@ -18,6 +18,7 @@ PREFIX = "IMH_"
 DEFAULTS: dict[str, Any] = {
     # Roles.
     "IMH_EDUCATORS_GROUP": "Educators",
+    "IMH_RECOGNITION_ASSESSORS_GROUP": "Recognition assessors",
     # Pages.
     "IMH_COURSE_INDEX_PARENT_PAGE_TYPES": None,
     "IMH_COMPETENCIES_RECOMMENDED_PAGE_TYPES": ["imh_courses.coursepage"],
@@ -30,8 +31,17 @@ DEFAULTS: dict[str, Any] = {
     "IMH_VERIFY_BULK_RATE_LIMIT": 20,
     "IMH_VERIFY_BULK_MAX_ROWS": 1000,
     "IMH_VERIFY_BULK_MAX_BYTES": 1024 * 1024,
+    # Recognition register: renewal reminders and verification.
+    "IMH_RECOGNITION_REMINDER_DAYS": (90, 30, 7),
+    "IMH_RECOGNITION_VERIFY_RATE_LIMIT": 60,
+    "IMH_RECOGNITION_VERIFY_API_RATE_LIMIT": 60,
     # Compliance.
     "IMH_COMPLIANCE_REPORT_RETENTION_DAYS": 365,
+    # Days before a reliability result's expiry from which it shows as "expiring soon".
+    "IMH_RELIABILITY_EXPIRING_DAYS": 60,
+    # Seconds a signed clip streaming link works for; largest clip upload in megabytes.
+    "IMH_RELIABILITY_CLIP_URL_SECONDS": 300,
+    "IMH_RELIABILITY_CLIP_MAX_MB": 200,
     # Page templates (imh_core/layout.html, docs/templates.md).
     "IMH_BASE_TEMPLATE": "imh_core/base.html",
     "IMH_LOAD_NHSUK_ASSETS": True,

@@ -29,6 +29,10 @@ urlpatterns = [
     path("learning/", include("imh_courses.urls")),
     path("assessments/", include("imh_assessments.urls")),
     path("competencies/", include("imh_competencies.urls")),
+    path("supervision/", include("imh_supervision.urls")),
+    path("recognition/", include("imh_recognition.urls")),
+    path("reliability/", include("imh_reliability.urls")),
+    path("", include("imh_recognition.urls_api")),  # /api/v1/recognitions/
     path("xapi/", include("imh_assessments.views.xapi")),
     # /verify/, /api/v1/certificates/ and /certificates/.
     path("", include("imh_certificates.urls")),

@@ -74,7 +74,7 @@ def test_the_trust_dashboard_shows_every_status(client):
         Status.IN_PROGRESS,
         Status.NOT_STARTED,
     }
-    assert len(matrix.rows) == 10  # the manager, the trainee and eight more staff
+    assert len(matrix.rows) == 11  # the manager, the trainee, the supervisor and eight more staff
     by_name = {row.name: row for row in matrix.rows}
     assert by_name["Priya Shah"].team == "Health visiting - North"
     assert by_name["Kwame Mensah"].site == "Market Street Children's Centre"

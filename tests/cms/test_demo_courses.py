@@ -156,9 +156,12 @@ def test_every_demo_page_renders_for_an_enrolled_trainee(demo, client):
     for lesson in LessonPage.objects.descendant_of(course):
         response = client.get(lesson.url)
         assert response.status_code == 200, lesson.url
-        assert "Mark as complete" in response.content.decode() or "completed this lesson" in (
-            response.content.decode()
-        )
+        html = response.content.decode()
+        # A lesson with a required activity (the demo H5P) says what to pass instead.
+        assert any(
+            text in html
+            for text in ("Mark as complete", "completed this lesson", "To complete this lesson")
+        ), lesson.url
 
 
 def test_every_demo_lesson_renders_for_an_educator(demo, client):

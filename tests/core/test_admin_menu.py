@@ -23,6 +23,9 @@ APP_ITEMS = {
     "organisations",
     "compliance",
     "learner-profiles",
+    "recognition",
+    "supervision",
+    "observation-reliability",
 }
 
 

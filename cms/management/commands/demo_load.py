@@ -15,6 +15,12 @@ from cms.demo_certificates import demo_certificate_load
 from cms.demo_competencies import demo_competencies_load
 from cms.demo_compliance import demo_compliance_load
 from cms.demo_courses import demo_courses_load
+from cms.demo_h5p import demo_h5p_load
+from cms.demo_programmes import demo_programmes_load
+from cms.demo_recognition import demo_recognition_load
+from cms.demo_register import demo_register_load
+from cms.demo_reliability import demo_reliability_load
+from cms.demo_supervision import demo_supervision_load
 from cms.models import HomePage, SiteSettings, StandardPage
 from cms.services import default_site_address_update
 from imh_accounts.services import profile_update
@@ -24,6 +30,7 @@ from imh_organisations.services import (
     membership_request_by_code,
     organisation_create,
 )
+from imh_reliability.synthetic import SyntheticClipUnavailable
 
 TRUST = {
     "name": "Northshire Community Health NHS Trust",
@@ -53,9 +60,32 @@ class Command(BaseCommand):
 
         self._site()
         demo_courses_load(facilitator=users["educator"], trainee=users["trainee"])
-        demo_competencies_load(educator=users["educator"], trainee=users["trainee"])
+        framework = demo_competencies_load(educator=users["educator"], trainee=users["trainee"])
+        demo_programmes_load(
+            framework=framework, educator=users["educator"], trainee=users["trainee"]
+        )
         demo_certificate_load(holder=users["nursery"])
         demo_compliance_load(organisation=trust, manager=users["manager"], trainee=users["trainee"])
+        # After the compliance records: their past course completions predate the required
+        # H5P activity (lessons marked complete by hand cannot skip a required activity).
+        demo_h5p_load(educator=users["educator"])
+        try:
+            demo_reliability_load(educator=users["educator"], trainee=users["trainee"])
+        except SyntheticClipUnavailable as exc:
+            self.stderr.write(f"The observation reliability demo was not loaded: {exc}")
+        demo_supervision_load(
+            organisation=trust,
+            supervisor=users["educator"],
+            trainee=users["trainee"],
+            manager=users["manager"],
+        )
+        demo_recognition_load(
+            framework=framework,
+            educator=users["educator"],
+            trainee=users["trainee"],
+            assessor=users["assessor"],
+        )
+        demo_register_load(framework=framework, manager=users["manager"], nursery=users["nursery"])
         self.stdout.write(self.style.SUCCESS("Demo content is loaded."))
 
     def _user(self, demo: DemoUser):

@@ -29,6 +29,11 @@ class Command(BaseCommand):
         out.write(f"  Wagtail admin:         {base}/admin/")
         out.write(f"  Verify a certificate:  {base}/verify/")
         out.write(f"  Staff compliance:      {base}/compliance/ (as manager@example.org)")
+        out.write(f"  Supervision:           {base}/supervision/")
+        out.write(f"  Reliability training:  {base}/reliability/")
+        out.write(f"  Other programmes:      {base}/competencies/programmes/")
+        out.write(f"  Recognition:           {base}/recognition/")
+        out.write(f"  Public register:       {base}/recognition/register/")
         certificate = (
             Certificate.objects.filter(holder__username="nursery")
             .exclude(status=Certificate.Status.SUPERSEDED)
