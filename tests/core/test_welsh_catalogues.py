@@ -96,6 +96,21 @@ def test_python_format_placeholders_survive_translation(app):
             assert set(placeholder.findall(text)) <= wanted, entry["msgid"]
 
 
+def test_a_message_shared_by_several_apps_reads_the_same_in_each():
+    """Django merges the catalogues and the first installed app wins, so two Welsh
+    versions of one message would change another app's pages without warning."""
+    seen: dict[tuple, dict[str, tuple]] = {}
+    for po in sorted(ROOT.glob("*/locale/cy/LC_MESSAGES/django.po")):
+        for entry in _entries(po):
+            if "fuzzy" in entry.get("flags", set()) or not all(entry["msgstr"]):
+                continue
+            key = (entry.get("msgctxt"), entry["msgid"])
+            seen.setdefault(key, {})[po.parts[-5]] = tuple(entry["msgstr"])
+
+    conflicts = {key: apps for key, apps in seen.items() if len(set(apps.values())) > 1}
+    assert conflicts == {}
+
+
 def test_times_hours_and_lists_read_naturally_in_welsh():
     moment = datetime.datetime(2026, 6, 3, 9, 30, tzinfo=ZoneInfo("Europe/London"))
     with translation.override("cy"):
