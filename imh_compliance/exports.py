@@ -32,6 +32,7 @@ from imh_compliance.status import MET, Cell, Status
 from imh_core.site import site_name
 from imh_core.spreadsheets import spreadsheet_safe
 from imh_organisations.models import Site, Team
+from imh_reliability.standing import Standing
 
 if TYPE_CHECKING:
     from imh_organisations.models import Organisation
@@ -282,12 +283,23 @@ def short_cell(cell: Cell) -> str:
     return gettext("%(status)s, due %(date)s") % values
 
 
+def short_standing(standing: Standing) -> str:
+    """A reliability standing as the PDF prints it: "Current, to 3 Mar 2027"."""
+    if standing.valid_until is None:
+        return standing.label
+    values = {"status": standing.label, "date": _short_date(standing.valid_until)}
+    if standing.is_held:
+        return gettext("%(status)s, to %(date)s") % values
+    return gettext("%(status)s %(date)s") % values
+
+
 def report_context(
     *,
     matrix: Matrix,
     filters: MatrixFilters,
     requested_by_name: str,
     generated_at: datetime.datetime | None = None,
+    reliability: ReliabilityTable | None = None,
 ) -> dict[str, Any]:
     generated_at = timezone.localtime(generated_at or timezone.now())
     organisation = matrix.organisation
@@ -295,8 +307,17 @@ def report_context(
         "organisation": organisation,
         "matrix": matrix,
         "rows": [
-            {"row": row, "cells": [short_cell(cell) for cell in row.cells]} for row in matrix.rows
+            {
+                "row": row,
+                "cells": [short_cell(cell) for cell in row.cells]
+                + [
+                    short_standing(standing)
+                    for standing in (reliability.for_user(row.user_id) if reliability else [])
+                ],
+            }
+            for row in matrix.rows
         ],
+        "reliability_titles": reliability.titles if reliability else [],
         "totals": totals_table(matrix),
         "summary": overall_summary(matrix),
         "filters_words": filters_in_words(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from imh_compliance import exports
 from imh_compliance.models import Report
 from imh_compliance.selectors.matrix import MatrixFilters, compliance_matrix
+from imh_compliance.selectors.reliability import reliability_table
 from imh_core.people import person_name
 from imh_core.tasks import task
 
@@ -55,8 +56,12 @@ def report_render(*, report_id: int) -> str:
             filters=filters,
             today=timezone.localdate(generated_at),
         )
+        reliability = reliability_table(
+            user_ids=[row.user_id for row in matrix.rows], today=matrix.today
+        )
         pdf = exports.report_pdf(
             matrix=matrix,
+            reliability=reliability,
             filters=filters,
             requested_by_name=person_name(report.requested_by) or gettext("a former manager"),
             generated_at=generated_at,

@@ -19,8 +19,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from imh_accounts.choices import ProfessionalRole
+from imh_compliance.models import Report
+from imh_compliance.tasks import reports as report_tasks
 from imh_reliability.standing import Status, standing_for, standings, status_for
 from tests.accounts.factories import ProfileFactory
+from tests.certificates.pdftools import pdf_text, requires_poppler
 from tests.factories import UserFactory
 from tests.organisations.factories import (
     ManagerMembershipFactory,
@@ -215,3 +218,18 @@ def test_another_organisations_manager_sees_nothing(client, staffed):
     client.force_login(stranger)
     response = client.get(reverse("imh_compliance:dashboard", args=[organisation.pk]))
     assert response.status_code == 404
+
+
+@requires_poppler
+def test_the_inspection_report_has_a_column_per_live_test(staffed):
+    organisation, manager = staffed.organisation, staffed.manager
+    report = Report.objects.create(organisation=organisation, requested_by=manager)
+    assert report_tasks.compliance_report_render_task.call(report.pk) == "ready"
+    report.refresh_from_db()
+    text = pdf_text(report.pdf.read())
+    assert "Cues reliability (observation reliability)" in text
+    assert "Current, to 27 Dec 2026" in text
+    assert "Expiring soon, to 16 Mar 2026" in text
+    assert "Expired, re-test needed 25 Feb 2026" in text
+    assert "Not taken" in text
+    assert "91.67" not in text  # status only, never scores
