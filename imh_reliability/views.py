@@ -192,6 +192,15 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _numbered_clips(attempt: Attempt) -> list[tuple[int, Clip]]:
+    clips = Clip.objects.in_bulk(attempt.clip_ids)
+    return [
+        (number, clips[clip_id])
+        for number, clip_id in enumerate(attempt.clip_ids, start=1)
+        if clip_id in clips
+    ]
+
+
 @login_required
 @require_GET
 def result(request: HttpRequest, pk: int) -> HttpResponse:
@@ -206,8 +215,51 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
             "test": attempt.test,
             "metric_label": services.metric_label(attempt.metric or attempt.test.metric),
             "feedback": attempt_feedback(attempt=attempt),
+            "clips": _numbered_clips(attempt),
             "crumbs": _crumbs(
                 (attempt.test.title, reverse("imh_reliability:test", args=[attempt.test.slug]))
+            ),
+        },
+    )
+
+
+@login_required
+@require_GET
+def clip_feedback(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """After submitting: watch one clip again beside your ratings and the reference ratings."""
+    attempt = _own_attempt(request, pk)
+    if attempt.submitted_at is None:
+        return redirect("imh_reliability:rate", pk=attempt.pk, number=number)
+    total = len(attempt.clip_ids)
+    if not 1 <= number <= total:
+        raise Http404
+    clip = get_object_or_404(Clip, pk=attempt.clip_ids[number - 1])
+    rows = [
+        (item, entry)
+        for item in attempt_feedback(attempt=attempt)
+        for entry in item.clips
+        if entry.clip_id == clip.pk
+    ]
+    stream_url = None
+    if not clip.is_deleted and clip.file:
+        stream_url = services.clip_url(
+            clip=clip, user=request.user, purpose=ClipView.Purpose.REVIEW, attempt=attempt
+        )
+    return render(
+        request,
+        "imh_reliability/clip_feedback.html",
+        {
+            "attempt": attempt,
+            "test": attempt.test,
+            "clip": clip,
+            "number": number,
+            "total": total,
+            "rows": rows,
+            "agreed": sum(1 for _item, entry in rows if entry.agrees),
+            "stream_url": stream_url,
+            "crumbs": _crumbs(
+                (attempt.test.title, reverse("imh_reliability:test", args=[attempt.test.slug])),
+                (_("Your result"), reverse("imh_reliability:result", args=[attempt.pk])),
             ),
         },
     )
@@ -282,6 +334,7 @@ urlpatterns = [
     path("attempts/<int:pk>/clips/<int:number>/", rate, name="rate"),
     path("attempts/<int:pk>/submit/", review, name="review"),
     path("attempts/<int:pk>/", result, name="result"),
+    path("attempts/<int:pk>/clips/<int:number>/feedback/", clip_feedback, name="clip_feedback"),
     path("<slug:slug>/", test_detail, name="test"),
     path("<slug:slug>/start/", test_start, name="start"),
 ]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from imh_reliability import services
-from imh_reliability.models import Attempt
+from imh_reliability.models import Attempt, Clip, ClipView
 from tests.factories import UserFactory
 from tests.reliability.factories import make_test
 
@@ -100,3 +102,52 @@ def test_draft_tests_are_hidden(client, trainee):
     test.live = False
     test.save()
     assert client.get(reverse("imh_reliability:test", args=[test.slug])).status_code == 404
+
+
+def _submitted(user, references, ratings, slug="sample-test"):
+    test = make_test(references=references, slug=slug)
+    attempt = services.attempt_start(user=user, test=test)
+    items = list(test.scale.items.order_by("position"))
+    for clip_id, values in zip(attempt.clip_ids, ratings, strict=True):
+        clip = Clip.objects.get(pk=clip_id)
+        services.ratings_save(
+            attempt=attempt,
+            clip=clip,
+            values={item.pk: value for item, value in zip(items, values, strict=True)},
+        )
+    return services.attempt_submit(attempt=attempt)
+
+
+def test_each_clip_can_be_watched_again_beside_the_reference(client, trainee):
+    attempt = _submitted(trainee, references=[[1, 2], [2, 3]], ratings=[[1, 3], [2, 3]])
+    result = client.get(reverse("imh_reliability:result", args=[attempt.pk])).content.decode()
+    first = reverse("imh_reliability:clip_feedback", args=[attempt.pk, 1])
+    assert f'href="{first}"' in result
+
+    response = client.get(first)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Clip 1 of 2: feedback" in page
+    assert "You matched the reference rating on 1 of 2 items for this clip." in page
+    assert "Within one point" in page  # item 2: rated 3, reference 2
+    assert '<video class="imh-reliability-video"' in page
+    assert reverse("imh_reliability:clip_feedback", args=[attempt.pk, 2]) in page
+
+    # The stream behind it is logged as a review of the result.
+    stream = re.search(r'src="(/reliability/clips/[^"]+)"', page).group(1)
+    b"".join(client.get(stream).streaming_content)
+    assert ClipView.objects.get().purpose == ClipView.Purpose.REVIEW
+
+
+def test_clip_feedback_waits_for_the_submission_and_is_private(client, trainee):
+    test = make_test(references=[[1, 2]])
+    open_attempt = services.attempt_start(user=trainee, test=test)
+    response = client.get(reverse("imh_reliability:clip_feedback", args=[open_attempt.pk, 1]))
+    assert response.url == reverse("imh_reliability:rate", args=[open_attempt.pk, 1])
+
+    theirs = _submitted(UserFactory(), references=[[1, 2]], ratings=[[1, 2]], slug="theirs")
+    url = reverse("imh_reliability:clip_feedback", args=[theirs.pk, 1])
+    assert client.get(url).status_code == 404
+    mine = _submitted(trainee, references=[[1, 2]], ratings=[[1, 2]], slug="mine")
+    url = reverse("imh_reliability:clip_feedback", args=[mine.pk, 2])
+    assert client.get(url).status_code == 404  # only one clip
