@@ -412,6 +412,15 @@ class Recognition(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
     revoked_reason = models.TextField(_("reason for revoking"), blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
     public = models.BooleanField(_("listed on the public register"), default=False)
     public_changed_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.JSONField(
@@ -437,6 +446,11 @@ class Recognition(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="revoked") | ~Q(revoked_reason=""),
                 name="recognition_recognition_revoke_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="revoked", revoked_at__isnull=False)
+                | (~Q(status="revoked") & Q(revoked_at__isnull=True)),
+                name="recognition_recognition_revoked_when",
             ),
             models.CheckConstraint(
                 condition=Q(level__gte=1), name="recognition_recognition_level_min"

@@ -195,6 +195,12 @@ def recognition_public(
         "granted_on": recognition.granted_on,
         "valid_until": recognition.valid_until,
         "superseded_by": successor.code if successor else None,
+        # When, never why: the reason stays between the assessors and the person.
+        "revoked_on": (
+            timezone.localdate(recognition.revoked_at)
+            if status == "revoked" and recognition.revoked_at
+            else None
+        ),
         "verification_url": base_url + verification_path(recognition.code),
     }
 
@@ -227,6 +233,7 @@ def recognition_public_json(public: dict) -> dict:
         "granted_on": _iso(public["granted_on"]),
         "valid_until": _iso(public["valid_until"]),
         "superseded_by": public["superseded_by"],
+        "revoked_on": _iso(public["revoked_on"]),
         "verification_url": public["verification_url"],
     }
 

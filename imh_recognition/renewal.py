@@ -327,7 +327,9 @@ def recognition_revoke(*, assessor: Any, recognition: Recognition, reason: str) 
         raise ValidationError(gettext("This recognition is already revoked."))
     locked.status = Recognition.Status.REVOKED
     locked.revoked_reason = reason
-    locked.save(update_fields=["status", "revoked_reason"])
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = assessor
+    locked.save(update_fields=["status", "revoked_reason", "revoked_at", "revoked_by"])
     _email(
         recognition=locked,
         template="revoked",

@@ -57,6 +57,7 @@ def make_recognition(
     )
     if status == Recognition.Status.REVOKED:
         fields.setdefault("revoked_reason", "Evidence could not be confirmed.")
+        fields.setdefault("revoked_at", now)
     return Recognition.objects.create(
         person=person,
         scheme=scheme,

@@ -181,6 +181,7 @@ def test_api_valid_and_listed(client):
         "granted_on": "2025-01-10",
         "valid_until": "2028-01-10",
         "superseded_by": None,
+        "revoked_on": None,
         "verification_url": f"http://testserver{_page(entry.code)}",
     }
 

@@ -241,14 +241,21 @@ def test_revoke_needs_a_reason_and_verifies_as_revoked(client, cap):
     assessor = make_assessor()
     with pytest.raises(ValidationError):
         renewal.recognition_revoke(assessor=assessor, recognition=entry, reason=" ")
-    with cap(execute=True):
+    with cap(execute=True), _on(datetime.date(2026, 3, 4)):
         renewal.recognition_revoke(
             assessor=assessor, recognition=entry, reason="Evidence was not genuine."
         )
     entry.refresh_from_db()
     assert entry.status == Recognition.Status.REVOKED
     assert entry.revoked_reason == "Evidence was not genuine."
+    assert entry.revoked_by == assessor
+    assert entry.revoked_at.date() == datetime.date(2026, 3, 4)
     assert "revoked" in mail.outbox[0].subject
-    assert client.get(f"/api/v1/recognitions/{entry.code}/").json()["status"] == "revoked"
+    data = client.get(f"/api/v1/recognitions/{entry.code}/").json()
+    assert data["status"] == "revoked"
+    assert data["revoked_on"] == "2026-03-04"
+    page = client.get(f"/recognition/verify/{entry.code}/").content.decode()
+    assert "revoked by the assessors on 4 March 2026" in page
+    assert "Evidence was not genuine" not in page
     with pytest.raises(ValidationError):
         renewal.recognition_revoke(assessor=assessor, recognition=entry, reason="Again.")
