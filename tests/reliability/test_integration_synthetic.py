@@ -39,15 +39,15 @@ def test_the_frames_carry_the_synthetic_caption_band_and_move():
     first, middle = images[0], images[len(images) // 2]
     # The caption band across the top is dark with light lettering in every frame.
     band = first.crop((0, 0, synthetic.WIDTH, 50)).convert("L")
-    assert min(band.getdata()) < 80
-    assert max(band.getdata()) > 200
+    assert min(band.tobytes()) < 80  # one byte per pixel in "L" mode
+    assert max(band.tobytes()) > 200
     # The figures move between frames.
     body = (0, 60, synthetic.WIDTH, synthetic.HEIGHT)
     moved = sum(
         abs(a - b)
         for a, b in zip(
-            first.crop(body).convert("L").getdata(),
-            middle.crop(body).convert("L").getdata(),
+            first.crop(body).convert("L").tobytes(),
+            middle.crop(body).convert("L").tobytes(),
             strict=True,
         )
     )
