@@ -35,7 +35,7 @@ DEMO_USERS = (
         "Okafor",
         "psychologist",
         "Clinical psychologist and IMH educator",
-        "Educator: authors courses in the Wagtail admin",
+        "Educator: authors courses; supervises the demo trainee",
     ),
     DemoUser(
         "manager",
