@@ -382,6 +382,17 @@ class ExternalLearningForm(forms.Form):
             kwargs["initial"] = _external_learning_initial(instance, framework)
         super().__init__(*args, **kwargs)
         self.framework = framework
+        # The levels already claimed, per competency. A claim from the programme directory
+        # maps each competency at its own level; the form shows one level, so saving it
+        # unchanged must keep each claim's own level rather than lift them all to one.
+        self.claimed_levels: dict[int, int] = (
+            {
+                claim.competency_id: claim.level
+                for claim in instance.claims.filter(competency__framework=framework)
+            }
+            if instance is not None and framework is not None
+            else {}
+        )
         if instance is None or not instance.evidence_file:
             del self.fields["remove_evidence"]
         if framework is None:
@@ -395,6 +406,20 @@ class ExternalLearningForm(forms.Form):
         self.fields["level"].choices = _level_choices(framework)
         self.fields["level"].error_messages["invalid_choice"] = _level_error(framework)
         self.fields["level"].error_messages["required"] = _("Choose the level you are claiming.")
+        if len(set(self.claimed_levels.values())) > 1:
+            self.fields["level"].help_text = _(
+                "Your competencies are claimed at different levels, as the programme maps "
+                "them. Leave this level as it is to keep each one's level; choosing another "
+                "level claims every competency at that level."
+            )
+
+    def _claim_level(self, competency_id: int, chosen: int) -> int:
+        """The level to claim: the chosen one, unless the form's level was left as shown and
+        the competency was already claimed, when its own level stays."""
+        shown = max(self.claimed_levels.values(), default=None)
+        if chosen == shown and competency_id in self.claimed_levels:
+            return self.claimed_levels[competency_id]
+        return chosen
 
     def clean_evidence_file(self) -> Any:
         upload = self.cleaned_data.get("evidence_file")
@@ -418,7 +443,8 @@ class ExternalLearningForm(forms.Form):
             "evidence_file": data.get("evidence_file"),
             "framework": self.framework,
             "claims": [
-                (competency.pk, data["level"]) for competency in data.get("competencies", [])
+                (competency.pk, self._claim_level(competency.pk, data["level"]))
+                for competency in data.get("competencies", [])
             ],
         }
 

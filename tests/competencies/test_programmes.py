@@ -320,6 +320,40 @@ class TestClaimView:
         item = ExternalLearning.objects.get(user=trainee)
         assert reverse("imh_competencies:external_learning_detail", args=[item.pk]) in content
 
+    def _edit(self, client, item, codes, *, competencies, level):
+        return client.post(
+            reverse("imh_competencies:external_learning_edit", args=[item.pk]),
+            {
+                "framework": "imh",
+                "title": item.title,
+                "provider": item.provider,
+                "completed_on": item.completed_on.isoformat(),
+                "hours": str(item.hours),
+                "participatory": "on",
+                "competencies": [codes[code].pk for code in competencies],
+                "level": level,
+            },
+        )
+
+    def test_editing_a_claim_keeps_each_competencys_own_level(
+        self, client, trainee, approved, codes
+    ):
+        item = services.programme_claim(user=trainee, programme=approved, completed_on=TODAY)
+        client.force_login(trainee)
+        url = reverse("imh_competencies:external_learning_edit", args=[item.pk])
+        assert "claimed at different levels" in client.get(url).content.decode()
+
+        # Saved as shown (the form shows the highest level, 2), with one more competency.
+        response = self._edit(client, item, codes, competencies=["R1", "R2", "F1"], level=2)
+        assert response.status_code == 302
+        levels = {claim.competency.code: claim.level for claim in item.claims.all()}
+        assert levels == {"R1": 2, "R2": 1, "F1": 2}
+
+        # Choosing another level claims every competency at it.
+        self._edit(client, item, codes, competencies=["R1", "R2"], level=3)
+        levels = {claim.competency.code: claim.level for claim in item.claims.all()}
+        assert levels == {"R1": 3, "R2": 3}
+
     def test_errors_are_shown_with_the_form(self, client, trainee, approved):
         client.force_login(trainee)
         response = client.post(self._url(approved), {"completed_on": "", "hours": "-1"})
