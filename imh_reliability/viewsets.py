@@ -32,6 +32,7 @@ from wagtail.admin.widgets.button import Button
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from imh_core.forms import PrivateFileInput
 from imh_core.hooks import IMH_LEARNING_MENU_ITEMS
 from imh_core.views import SpreadsheetSafeIndexView
 from imh_reliability import selectors, services
@@ -235,7 +236,7 @@ class ClipViewSet(ModelViewSet):
         [
             FieldPanel("scale"),
             FieldPanel("title"),
-            FieldPanel("file"),
+            FieldPanel("file", widget=PrivateFileInput),
             FieldPanel("transcript"),
             MultiFieldPanel(
                 [

@@ -76,6 +76,24 @@ def test_educators_reach_every_list_and_edit_page(educator_client):
         assert educator_client.get(url).status_code == 200, url
 
 
+def test_the_clip_edit_page_works_on_storage_without_urls(educator_client, settings, tmp_path):
+    """Private storage on disk has no URL (and on S3 a link would skip the logged stream):
+    the edit page names the current file and links to nothing."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "imh_core.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    clip = make_test(references=[[1, 2]]).clips.get()
+    response = educator_client.get(reverse("reliability_clips:edit", args=[clip.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Currently: clip-1.webm" in page
+    assert clip.file.name not in page  # no path, no link
+
+
 def test_admin_menu_has_the_group(educator_client):
     response = educator_client.get(reverse("wagtailadmin_home"))
     assert "Observation reliability" in response.content.decode()
