@@ -397,6 +397,17 @@ def test_only_the_owner_changes_it(trainee, submission):
 # Reviewing in the admin.
 
 
+def test_the_review_list_still_opens_once_a_reviewer_has_left(client, verified):
+    reviewer = verified.reviewed_by
+    reviewer.delete()
+    other = UserFactory()
+    other.groups.add(Group.objects.get(name="Educators"))
+    client.force_login(other)
+    response = client.get(reverse("external_learning_review:index"))
+    assert response.status_code == 200
+    assert verified.title in response.content.decode()
+
+
 def test_educator_verifies_and_evidence_appears(
     client, educator, trainee, submission, competencies, django_capture_on_commit_callbacks
 ):

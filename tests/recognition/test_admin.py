@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from imh_core.hooks import IMH_USER_DATA_ERASERS, IMH_USER_DATA_EXPORTERS, hook_results
@@ -130,3 +131,20 @@ def test_export_and_erase():
     erasers["recognition"](application.applicant)
     assert not Application.objects.exists()
     assert not Recognition.objects.exists()
+
+
+def test_the_review_page_still_opens_once_its_assessor_has_left():
+    """A deleted assessor's decision and notes stay, without their name (and without a 500)."""
+    application = submitted_application()
+    leaver = make_assessor()
+    services.application_note(application=application, assessor=leaver, text="Checked the trust.")
+    services.application_approve(application=application, assessor=leaver, reason="Good.")
+    leaver.delete()
+
+    client = Client()
+    client.force_login(make_assessor())
+    response = client.get(reverse("recognition_review:review", args=[application.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Checked the trust." in page
+    assert "a former assessor" in page
