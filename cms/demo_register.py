@@ -38,11 +38,13 @@ def _recognition(
     valid_until: datetime.date,
     area_of_practice: str,
     region: str,
+    assessor,
 ) -> Recognition:
     existing = Recognition.objects.filter(person=person, scheme=scheme).first()
     if existing is not None:
         return existing
-    decided = timezone.now()
+    # Decided by the demo assessor on the day it was granted, sent a fortnight before.
+    decided = timezone.make_aware(datetime.datetime.combine(granted_on, datetime.time(11, 0)))
     application = Application.objects.create(
         applicant=person,
         scheme=scheme,
@@ -50,8 +52,9 @@ def _recognition(
         region=region,
         statement="Demo application, approved when the demo was loaded.",
         status=Application.Status.APPROVED,
-        submitted_at=decided,
+        submitted_at=decided - datetime.timedelta(days=14),
         decided_at=decided,
+        decided_by=assessor,
         decision_reason="Demo recognition.",
         public_consent_requested=True,
     )
@@ -71,7 +74,9 @@ def _recognition(
     )
 
 
-def demo_register_load(*, framework: Framework, manager, nursery) -> list[Recognition]:
+def demo_register_load(
+    *, framework: Framework, manager, nursery, assessor=None
+) -> list[Recognition]:
     today = timezone.localdate()
     levels = len(framework.levels)
     return [
@@ -82,6 +87,7 @@ def demo_register_load(*, framework: Framework, manager, nursery) -> list[Recogn
             valid_until=today + datetime.timedelta(days=3 * 365 - 200),
             area_of_practice=AreaOfPractice.HEALTH_VISITING,
             region=Region.NORTH_WEST,
+            assessor=assessor,
         ),
         _recognition(
             person=nursery,
@@ -90,5 +96,6 @@ def demo_register_load(*, framework: Framework, manager, nursery) -> list[Recogn
             valid_until=today + datetime.timedelta(days=45),
             area_of_practice=AreaOfPractice.EARLY_YEARS,
             region=Region.NORTH_WEST,
+            assessor=assessor,
         ),
     ]

@@ -85,7 +85,12 @@ class Command(BaseCommand):
             trainee=users["trainee"],
             assessor=users["assessor"],
         )
-        demo_register_load(framework=framework, manager=users["manager"], nursery=users["nursery"])
+        demo_register_load(
+            framework=framework,
+            manager=users["manager"],
+            nursery=users["nursery"],
+            assessor=users["assessor"],
+        )
         self.stdout.write(self.style.SUCCESS("Demo content is loaded."))
 
     def _user(self, demo: DemoUser):
