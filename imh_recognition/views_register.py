@@ -15,8 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -27,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from imh_certificates.models import code_normalise
+from imh_core.public_api import no_index, public_lookup
 from imh_recognition import register as r
 from imh_recognition import renewal
 from imh_recognition.models import Recognition, Scheme
@@ -119,13 +119,6 @@ class ListingForm(forms.Form):
 # Helpers ----------------------------------------------------------------------------------
 
 
-def _no_index(response: HttpResponse) -> HttpResponse:
-    # A recognition can be revoked or unlisted at any moment, so nothing is cached.
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def _crumbs(*extra: tuple[str, str]) -> list[tuple[str, str]]:
     return [(gettext("Home"), "/"), *extra]
 
@@ -142,7 +135,7 @@ def _too_many_page(request: HttpRequest, retry_after: int) -> HttpResponse:
         status=429,
     )
     response["Retry-After"] = str(retry_after)
-    return _no_index(response)
+    return no_index(response)
 
 
 def _page_links(request: HttpRequest, page) -> dict:
@@ -206,7 +199,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         "imh_recognition/register/verify.html",
         {"form": form, "crumbs": _crumbs()},
     )
-    return _no_index(response)
+    return no_index(response)
 
 
 @require_safe
@@ -230,67 +223,32 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
             },
             status=404,
         )
-        return _no_index(response)
+        return no_index(response)
     public = r.recognition_public(recognition, base_url=request.build_absolute_uri("/")[:-1])
     response = render(
         request,
         "imh_recognition/register/verify_result.html",
         {"rec": public, "crumbs": _verify_crumbs()},
     )
-    return _no_index(response)
-
-
-def _api_response(payload: dict, *, status: int = 200) -> JsonResponse:
-    response = JsonResponse(
-        payload,
-        status=status,
-        encoder=DjangoJSONEncoder,
-        json_dumps_params={"ensure_ascii": False},
-    )
-    # Public data and no credentials: any site may read it.
-    response["Access-Control-Allow-Origin"] = "*"
-    response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-    response["Access-Control-Max-Age"] = "86400"
-    response["Access-Control-Expose-Headers"] = "Retry-After"
-    return _no_index(response)
+    return no_index(response)
 
 
 @csrf_exempt  # it never changes anything; other methods must get 405, not a CSRF 403
 def api_recognition(request: HttpRequest, code: str) -> HttpResponse:
-    if request.method == "OPTIONS":
-        response = _api_response({}, status=204)
-        response.content = b""
-        response["Allow"] = "GET, HEAD, OPTIONS"
-        return response
-    if request.method not in ("GET", "HEAD"):
-        response = _api_response(
-            {
-                "error": "method_not_allowed",
-                "message": "Only GET is allowed: this API only reads recognitions.",
-            },
-            status=405,
-        )
-        response["Allow"] = "GET, HEAD, OPTIONS"
-        return response
-    retry_after = r.rate_limit_hit(request, scope="api")
-    if retry_after is not None:
-        response = _api_response(
-            {
-                "error": "rate_limited",
-                "message": f"Too many requests. Try again in {retry_after} seconds.",
-                "retry_after": retry_after,
-            },
-            status=429,
-        )
-        response["Retry-After"] = str(retry_after)
-        return response
-    recognition = r.recognition_public_lookup(code=code)
-    if recognition is None:
-        return _api_response(
-            {"error": "not_found", "message": str(r.NOT_FOUND_MESSAGE)}, status=404
-        )
-    public = r.recognition_public(recognition, base_url=request.build_absolute_uri("/")[:-1])
-    return _api_response(r.recognition_public_json(public))
+    def lookup() -> dict | None:
+        recognition = r.recognition_public_lookup(code=code)
+        if recognition is None:
+            return None
+        base_url = request.build_absolute_uri("/")[:-1]
+        return r.recognition_public_json(r.recognition_public(recognition, base_url=base_url))
+
+    return public_lookup(
+        request,
+        noun="recognitions",
+        rate_limit_hit=lambda request: r.rate_limit_hit(request, scope="api"),
+        lookup=lookup,
+        not_found_message=str(r.NOT_FOUND_MESSAGE),
+    )
 
 
 # The person's own recognition ----------------------------------------------------------------

@@ -12,8 +12,7 @@ import json
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from imh_certificates import verification as v
 from imh_certificates.models import code_normalise
 from imh_core.jsonsafe import json_loads
+from imh_core.public_api import no_index, public_lookup
 
 
 class VerifyCodeForm(forms.Form):
@@ -97,14 +97,6 @@ class BulkUploadForm(forms.Form):
         return upload
 
 
-def _no_index(response: HttpResponse) -> HttpResponse:
-    # The status of a certificate can change at any moment (revocation), so nothing is cached;
-    # the pages are cheap to make.
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def _too_many_page(request: HttpRequest, retry_after: int) -> HttpResponse:
     response = render(
         request,
@@ -113,7 +105,7 @@ def _too_many_page(request: HttpRequest, retry_after: int) -> HttpResponse:
         status=429,
     )
     response["Retry-After"] = str(retry_after)
-    return _no_index(response)
+    return no_index(response)
 
 
 def _crumbs() -> list[tuple[str, str]]:
@@ -134,7 +126,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         "imh_certificates/verify.html",
         {"form": form, "crumbs": [(gettext("Home"), "/")]},
     )
-    return _no_index(response)
+    return no_index(response)
 
 
 @require_safe
@@ -159,69 +151,33 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
             },
             status=404,
         )
-        return _no_index(response)
+        return no_index(response)
     public = v.certificate_public(certificate, base_url=request.build_absolute_uri("/")[:-1])
     response = render(
         request, "imh_certificates/verify_result.html", {"cert": public, "crumbs": _crumbs()}
     )
-    return _no_index(response)
+    return no_index(response)
 
 
 # JSON API ----------------------------------------------------------------------------------
 
 
-def _api_response(payload: dict, *, status: int = 200) -> JsonResponse:
-    response = JsonResponse(
-        payload,
-        status=status,
-        encoder=DjangoJSONEncoder,
-        json_dumps_params={"ensure_ascii": False},
-    )
-    # Public data and no credentials: any site may read it.
-    response["Access-Control-Allow-Origin"] = "*"
-    response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-    response["Access-Control-Max-Age"] = "86400"
-    response["Access-Control-Expose-Headers"] = "Retry-After"
-    return _no_index(response)
-
-
 @csrf_exempt  # it never changes anything; other methods must get 405, not a CSRF 403
 def api_certificate(request: HttpRequest, code: str) -> HttpResponse:
-    if request.method == "OPTIONS":
-        response = _api_response({}, status=204)
-        response.content = b""
-        response["Allow"] = "GET, HEAD, OPTIONS"
-        return response
-    if request.method not in ("GET", "HEAD"):
-        response = _api_response(
-            {
-                "error": "method_not_allowed",
-                "message": "Only GET is allowed: this API only reads certificates.",
-            },
-            status=405,
-        )
-        response["Allow"] = "GET, HEAD, OPTIONS"
-        return response
-    retry_after = v.rate_limit_hit(request, scope="api")
-    if retry_after is not None:
-        response = _api_response(
-            {
-                "error": "rate_limited",
-                "message": f"Too many requests. Try again in {retry_after} seconds.",
-                "retry_after": retry_after,
-            },
-            status=429,
-        )
-        response["Retry-After"] = str(retry_after)
-        return response
-    certificate = v.certificate_public_lookup(code=code)
-    if certificate is None:
-        return _api_response(
-            {"error": "not_found", "message": v.NOT_FOUND_MESSAGE},
-            status=404,
-        )
-    public = v.certificate_public(certificate, base_url=request.build_absolute_uri("/")[:-1])
-    return _api_response(v.certificate_public_json(public))
+    def lookup() -> dict | None:
+        certificate = v.certificate_public_lookup(code=code)
+        if certificate is None:
+            return None
+        base_url = request.build_absolute_uri("/")[:-1]
+        return v.certificate_public_json(v.certificate_public(certificate, base_url=base_url))
+
+    return public_lookup(
+        request,
+        noun="certificates",
+        rate_limit_hit=lambda request: v.rate_limit_hit(request, scope="api"),
+        lookup=lookup,
+        not_found_message=str(v.NOT_FOUND_MESSAGE),
+    )
 
 
 # Bulk verification for employer managers ---------------------------------------------------
