@@ -286,6 +286,7 @@ def test_pagination_keeps_filters_and_survives_bad_page_numbers(
     html = first.content.decode()
     assert 'href="?role=health_visitor&amp;page=2"' in html
     assert 'aria-current="page">1</a>' in html
+    assert 'aria-label="Pages of staff"' in html
 
     second = client.get(_url("dashboard", organisation, "role=health_visitor&page=2"))
     assert _matrix_names(second) == [f"Member {n}" for n in range(50, 55)]

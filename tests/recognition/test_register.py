@@ -123,6 +123,8 @@ def test_paginated_and_pages_keep_the_filters(client):
     assert len(first.context["page"].object_list) == register.REGISTER_PAGE_SIZE
     html = first.content.decode()
     assert "region=london&amp;page=2" in html
+    assert 'aria-label="Pages of the register"' in html
+    assert "Showing 1 to 20 of 23 practitioners." in html
     second = client.get(URL, {"region": "london", "page": 2})
     assert _names(second) == [f"Person {n:02d}" for n in range(20, 23)]
 
