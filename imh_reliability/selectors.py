@@ -140,6 +140,16 @@ def attempt_ratings(*, attempt: Attempt) -> dict[tuple[int, int], int]:
     }
 
 
+def attempt_clips_numbered(*, attempt: Attempt) -> list[tuple[int, Clip]]:
+    """The attempt's clips in the order it showed them, numbered from 1 (one query)."""
+    clips = Clip.objects.in_bulk(attempt.clip_ids)
+    return [
+        (number, clips[clip_id])
+        for number, clip_id in enumerate(attempt.clip_ids, start=1)
+        if clip_id in clips
+    ]
+
+
 def attempts_of(*, user) -> QuerySet[Attempt]:
     return Attempt.objects.filter(user=user).select_related("test__scale")
 

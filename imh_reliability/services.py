@@ -114,6 +114,31 @@ def clip_token_read(*, token: str, user: AbstractBaseUser) -> dict[str, Any]:
     return {"clip_id": data.get("c"), "attempt_id": data.get("a"), "purpose": data.get("p")}
 
 
+def clip_for_token(*, token: str, user: AbstractBaseUser) -> tuple[Clip, dict[str, Any]]:
+    """The clip a signed token lets ``user`` watch now, with the grant (purpose, attempt id).
+
+    Refuses with ``ClipTokenError`` (message and HTTP status) a token that is expired, forged
+    or someone else's; a clip that is gone; a rating or review link for a clip outside the
+    person's own attempt; an educator preview without the permission to view clips; and a
+    clip whose file was deleted at the end of retention.
+    """
+    grant = clip_token_read(token=token, user=user)
+    clip = Clip.objects.filter(pk=grant["clip_id"]).first()
+    if clip is None:
+        raise ClipTokenError(_("This clip no longer exists."), 404)
+    if grant["purpose"] in (ClipView.Purpose.RATING, ClipView.Purpose.REVIEW):
+        attempt = Attempt.objects.filter(pk=grant["attempt_id"], user=user).first()
+        if attempt is None or clip.pk not in attempt.clip_ids:
+            raise ClipTokenError(_("This clip is not part of your attempt."), 403)
+    elif not user.has_perm("imh_reliability.view_clip"):
+        raise ClipTokenError(_("You do not have permission to preview clips."), 403)
+    if clip.deleted_at is not None or not clip.file:
+        raise ClipTokenError(
+            _("This clip has been deleted because its retention period ended."), 410
+        )
+    return clip, grant
+
+
 def clip_view_log(
     *,
     clip: Clip,

@@ -192,15 +192,6 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _numbered_clips(attempt: Attempt) -> list[tuple[int, Clip]]:
-    clips = Clip.objects.in_bulk(attempt.clip_ids)
-    return [
-        (number, clips[clip_id])
-        for number, clip_id in enumerate(attempt.clip_ids, start=1)
-        if clip_id in clips
-    ]
-
-
 @login_required
 @require_GET
 def result(request: HttpRequest, pk: int) -> HttpResponse:
@@ -215,7 +206,7 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
             "test": attempt.test,
             "metric_label": services.metric_label(attempt.metric or attempt.test.metric),
             "feedback": attempt_feedback(attempt=attempt),
-            "clips": _numbered_clips(attempt),
+            "clips": selectors.attempt_clips_numbered(attempt=attempt),
             "crumbs": _crumbs(
                 (attempt.test.title, reverse("imh_reliability:test", args=[attempt.test.slug]))
             ),
@@ -285,26 +276,10 @@ def _client_ip(request: HttpRequest) -> str | None:
 def clip_stream(request: HttpRequest, token: str) -> HttpResponse:
     """The clip's video, to the person the signed token was made for, while it is valid."""
     try:
-        grant = services.clip_token_read(token=token, user=request.user)
+        clip, grant = services.clip_for_token(token=token, user=request.user)
     except services.ClipTokenError as exc:
         return _refuse(request, exc.message, exc.status)
-    clip = Clip.objects.filter(pk=grant["clip_id"]).first()
-    if clip is None:
-        return _refuse(request, _("This clip no longer exists."), 404)
-    purpose = grant["purpose"]
-    attempt_id = grant["attempt_id"]
-    if purpose in (ClipView.Purpose.RATING, ClipView.Purpose.REVIEW):
-        attempt = Attempt.objects.filter(pk=attempt_id, user=request.user).first()
-        if attempt is None or clip.pk not in attempt.clip_ids:
-            return _refuse(request, _("This clip is not part of your attempt."), 403)
-    elif not request.user.has_perm("imh_reliability.view_clip"):
-        return _refuse(request, _("You do not have permission to preview clips."), 403)
-    if clip.deleted_at is not None or not clip.file:
-        return _refuse(
-            request,
-            _("This clip has been deleted because its retention period ended."),
-            410,
-        )
+    purpose, attempt_id = grant["purpose"], grant["attempt_id"]
     try:
         handle = clip.file.storage.open(clip.file.name, "rb")
         size = clip.file.storage.size(clip.file.name)
