@@ -8,10 +8,12 @@ return dates, durations, kinds and confirmation only.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -205,6 +207,25 @@ def active_members_of(*, organisation: Organisation) -> QuerySet[Membership]:
     return select_people(
         Membership.objects.filter(organisation=organisation, status=Membership.Status.ACTIVE),
         "user",
+    )
+
+
+def users_in(ids: Iterable[int]) -> QuerySet:
+    """People by id, as a form's choices take them."""
+    return get_user_model().objects.filter(pk__in=set(ids))
+
+
+def supervisor_choices(*, organisation: Organisation) -> QuerySet:
+    """Active members named as supervisors: who a manager may pair as the supervisor."""
+    return get_user_model().objects.filter(
+        pk__in=active_supervisors_of(organisation=organisation).values("user_id")
+    )
+
+
+def member_choices(*, organisation: Organisation) -> QuerySet:
+    """Active members: who a manager may pair as the supervisee."""
+    return get_user_model().objects.filter(
+        pk__in=active_members_of(organisation=organisation).values("user_id")
     )
 
 

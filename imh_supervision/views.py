@@ -11,7 +11,6 @@ import csv
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -79,12 +78,11 @@ def _record_form(request: HttpRequest, data=None):
     supervises = [p for p in pairs if p.supervisor_id == user.pk]
     supervised = [p for p in pairs if p.supervisee_id == user.pk]
     as_supervisee = request.GET.get("as") == "supervisee" and supervised
-    User = get_user_model()
     if supervises and not as_supervisee:
-        queryset = User.objects.filter(pk__in={p.supervisee_id for p in supervises})
+        queryset = selectors.users_in(p.supervisee_id for p in supervises)
         form = SupervisorSessionForm(data, supervisees=queryset)
     elif supervised:
-        queryset = User.objects.filter(pk__in={p.supervisor_id for p in supervised})
+        queryset = selectors.users_in(p.supervisor_id for p in supervised)
         form = SuperviseeSessionForm(data, supervisors=queryset)
     else:
         form = None
@@ -278,12 +276,8 @@ def _manage_crumbs(organisation) -> list[tuple[str, str]]:
 def manage(request: HttpRequest, pk: int) -> HttpResponse:
     """Pairs and hours for an organisation's staff: dates, durations and confirmation only."""
     organisation = organisation_for_manager(user=request.user, pk=pk)
-    supervisors = get_user_model().objects.filter(
-        pk__in=selectors.active_supervisors_of(organisation=organisation).values("user_id")
-    )
-    members = get_user_model().objects.filter(
-        pk__in=selectors.active_members_of(organisation=organisation).values("user_id")
-    )
+    supervisors = selectors.supervisor_choices(organisation=organisation)
+    members = selectors.member_choices(organisation=organisation)
     pair_form = PairForm(
         request.POST if request.method == "POST" else None,
         supervisors=supervisors,
